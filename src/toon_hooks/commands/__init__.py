@@ -1,0 +1,1 @@
+"""One module per `toon-hooks` subcommand: click options in, a typed call, an exit code out."""

@@ -1,0 +1,1 @@
+"""Converters between document formats, behind one registry (`registry.get`)."""

@@ -1,0 +1,23 @@
+"""The one pinned markdown-it-py configuration every Markdown reader and renderer uses.
+
+GitHub-flavoured: tables, strikethrough, native task items (`list_item_open.meta["checked"]`), GitHub
+alerts, YAML front matter. linkify stays off: the gfm presets need linkify-it-py for it, and autolinking
+would change what a bare URL in a value parses to. Every round-trip guarantee depends on this setup.
+"""
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+
+@functools.lru_cache(maxsize=2)
+def parser(html: bool = True) -> MarkdownIt:
+    """Return the shared parser; `html=False` escapes raw HTML (used when rendering pages)."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.front_matter import front_matter_plugin
+
+    md = MarkdownIt("gfm-like2", {"linkify": False, "html": html}).disable("linkify")
+    return md.use(front_matter_plugin)

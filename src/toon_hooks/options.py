@@ -1,0 +1,31 @@
+"""Every option that changes converter output, frozen, with a stable cache key."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from typing import Literal
+
+Delimiter = Literal[",", "\t", "|"]
+DELIMITERS: dict[str, str] = {",": ",", "comma": ",", "tab": "\t", "\t": "\t", "|": "|", "pipe": "|"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Options:
+    """Options shared by all converters; a converter reads only the fields it needs."""
+
+    delimiter: str = ","
+    """TOON document delimiter: ",", "\\t", "|" or "auto" (the one needing the fewest quotes)."""
+    indent: int = 2
+    """Spaces per TOON indentation level."""
+    json_indent: int | None = 2
+    """Indentation of JSON output; None for compact JSON."""
+    checkpoint_globs: tuple[str, ...] = ()
+    """Path globs whose Markdown is always read as a checkpoint document."""
+    pdf_ocr: bool = False
+    """Run Tesseract OCR on PDF pages without a text layer (only when Tesseract is installed)."""
+
+    def cache_key(self) -> str:
+        """Return a short digest of every field, for cache keys."""
+        blob = json.dumps(dataclasses.asdict(self), sort_keys=True, default=list)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]

