@@ -1,0 +1,69 @@
+"""What a sync or check run found, the one summary line, and the exit-code policy."""
+from __future__ import annotations
+
+import dataclasses
+import os
+
+from .output import EXIT_FAIL, EXIT_OK
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """Something the user must act on, at a file position (line 1 column 1 when it is the whole file)."""
+
+    path: str
+    message: str
+    line: int = 1
+    column: int = 1
+    source_line: str = ""
+
+    def render(self) -> str:
+        """`path:line:col: message`, the form editors and CI logs link to."""
+        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+
+    def annotation(self) -> str:
+        """The GitHub Actions workflow command for this problem."""
+        message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::error file={self.path},line={self.line},col={self.column}::{message}"
+
+
+@dataclasses.dataclass
+class Report:
+    """Counts and problems of one run; `return_code` is the only place exit codes are decided."""
+
+    updated: list[str] = dataclasses.field(default_factory=list)
+    """Twins written (or, in check mode, that would be)."""
+    fresh: int = 0
+    cached: int = 0
+    converted: int = 0
+    skipped: list[str] = dataclasses.field(default_factory=list)
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)
+    """Advice printed after the problems (e.g. the exact `git add` to run)."""
+    unstaged: list[str] = dataclasses.field(default_factory=list)
+    """Twins written but deliberately left unstaged: the user must `git add` them."""
+    toon_tokens: int = 0
+    json_tokens: int = 0
+
+    @property
+    def return_code(self) -> int:
+        """0 when clean or safely re-staged; 1 when anything needs the user."""
+        return EXIT_FAIL if self.problems or self.unstaged else EXIT_OK
+
+    def summary(self, name: str, *, check: bool) -> str:
+        """The one line a committer reads."""
+        verb = "stale" if check else "updated"
+        failed = sum(1 for p in self.problems)
+        parts = [f"{len(self.updated)} twin{'s' * (len(self.updated) != 1)} {verb}",
+                 f"{self.fresh} up to date", f"{self.cached} cached", f"{failed} failed"]
+        line = f"{name}: " + ", ".join(parts)
+        if self.skipped:
+            line += f", {len(self.skipped)} skipped"
+        if self.toon_tokens and self.json_tokens:
+            saved = 100 * (self.json_tokens - self.toon_tokens) / self.json_tokens
+            line += f" · TOON {'saves' if saved >= 0 else 'costs'} {abs(saved):.0f}% tokens vs JSON"
+        return line
+
+    def github(self) -> bool:
+        """True when problems should also be printed as GitHub Actions annotations."""
+        return os.environ.get("GITHUB_ACTIONS") == "true"

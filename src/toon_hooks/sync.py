@@ -1,0 +1,311 @@
+"""The twin sync: find pairs, reuse cached twins, convert the rest, then check, write and stage.
+
+All file system, cache and git side effects of `toon-hooks sync` / `check` happen here, in the parent
+process; the decisions come from the pure `twins` module and conversions from `runner` workers.
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import os
+from collections.abc import Callable, Iterable, Sequence
+
+from . import git, runner, twins
+from .cache import Store
+from .config import Config
+from .errors import ToonHooksError
+from .formats.registry import format_of
+from .fsio import write_atomic
+from .report import Problem, Report
+
+
+@dataclasses.dataclass
+class Pair:
+    """A source and its generated twin, with what is on disk now and what the twin should be."""
+
+    source: str
+    twin: str
+    source_data: bytes = b""
+    twin_text: str | None = None
+    expected: str | None = None
+    cache_key: str = ""
+    tokens: tuple[int | None, int | None] = (None, None)
+
+    @property
+    def source_format(self) -> str:
+        return format_of(self.source) or ""
+
+    @property
+    def twin_format(self) -> str:
+        return format_of(self.twin) or ""
+
+    @property
+    def source_digest(self) -> str:
+        return twins.digest(self.source_data, self.source_format)
+
+    @property
+    def stale(self) -> bool:
+        """True when the twin on disk differs from what the source generates (CRLF ignored)."""
+        return self.twin_text is None or self.twin_text.replace("\r\n", "\n") != self.expected
+
+
+@dataclasses.dataclass(frozen=True)
+class Request:
+    """What the user asked for: the files, and how to treat them."""
+
+    paths: Sequence[str]
+    check: bool = False
+    stage: bool = False
+    must_add: bool = False
+    """Written twins need a `git add` from the user (inside pre-commit with staging turned off)."""
+    jobs: int | None = None
+    use_cache: bool = True
+    diff: bool = False
+
+
+def read_text(path: str) -> str | None:
+    """Return a file's text (undecodable bytes escaped), or None when it does not exist."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read().decode("utf-8", "surrogateescape")
+    except FileNotFoundError:
+        return None
+
+
+def collect_pairs(root: str, paths: Iterable[str], config: Config,
+                  report: Report) -> tuple[list[Pair], list[str]]:
+    """Resolve each path to its (source, twin) pair, pairing by name from disk; one pair per twin.
+
+    Returns the pairs and the orphans: generated twins whose source no longer exists.
+    """
+    pairs: dict[str, Pair] = {}
+    orphans: list[str] = []
+    for path in paths:
+        full = os.path.join(root, path)
+        fmt = format_of(path)
+        if fmt is None or not os.path.lexists(full) or os.path.isdir(full):
+            continue
+        if os.path.islink(full):
+            report.skipped.append(path)
+            continue
+        head = "" if fmt == "pdf" else (read_text(full) or "")[:4096]
+        marker = twins.parse_marker(head) if fmt in ("toon", "md") else None
+        if marker is not None:
+            source, twin = twins.marker_source_path(path, marker), path
+            if not os.path.exists(os.path.join(root, source)):
+                orphans.append(path)
+                continue
+        elif fmt == "toon" or twins.opted_in(path, head, config.sources):
+            source, twin = path, twins.twin_path(path)
+        else:
+            source = path[: path.rfind(".")] + ".toon"
+            if os.path.isfile(os.path.join(root, source)) and twins.parse_marker(
+                    (read_text(os.path.join(root, source)) or "")[:4096]) is None:
+                pairs.setdefault(path, Pair(source, path))  # hand-written twin path: a conflict below
+            continue
+        previous = pairs.get(twin)
+        if previous is not None and previous.source != source:
+            report.problems.append(Problem(twin, f"both {previous.source} and {source} would generate this "
+                                                 "file; opt only one of them in"))
+            continue
+        pairs[twin] = Pair(source, twin)
+    return list(pairs.values()), orphans
+
+
+def load_pair(root: str, pair: Pair, config: Config, report: Report) -> bool:
+    """Read both files of a pair and refuse conflicts; True when the pair can be synced."""
+    source_full, twin_full = os.path.join(root, pair.source), os.path.join(root, pair.twin)
+    size = os.path.getsize(source_full)
+    if size > config.max_file_size:
+        report.skipped.append(pair.source)
+        report.notes.append(f"{pair.source}: skipped, {size:,} bytes > max-file-size {config.max_file_size:,}")
+        return False
+    with open(source_full, "rb") as fh:
+        pair.source_data = fh.read()
+    if os.path.islink(twin_full):
+        report.problems.append(Problem(pair.twin, f"is a symlink; toon-hooks never writes through links "
+                                                  f"(replace it with a regular file or stop tracking {pair.source})"))
+        return False
+    pair.twin_text = read_text(twin_full)
+    if pair.twin_text is None:
+        return True
+    marker = twins.parse_marker(pair.twin_text)
+    if marker is None:
+        report.problems.append(Problem(pair.twin, f"was written by hand, and so was {pair.source}: refusing to "
+                                                  f"overwrite it (rename one of them, or delete {pair.twin} to "
+                                                  f"let toon-hooks generate it)"))
+        return False
+    if twins.marker_source_path(pair.twin, marker) != pair.source:
+        report.problems.append(Problem(pair.twin, f"is generated from {marker.source}, not from "
+                                                  f"{os.path.basename(pair.source)}; opt only one source in"))
+        return False
+    if not twins.body_matches_marker(pair.twin_text, marker):
+        report.problems.append(Problem(pair.twin, f"was edited by hand since toon-hooks generated it: move the "
+                                                  f"edit into {pair.source} (the source), or make {pair.twin} the "
+                                                  f"source by deleting its first line and {pair.source}"))
+        return False
+    return True
+
+
+def convert_pairs(pairs: list[Pair], config: Config, store: Store, jobs: int, report: Report,
+                  progress: Callable[[int, int], None] | None) -> None:
+    """Fill `expected` of every pair from the cache or by converting; failures become problems."""
+    from .formats import registry
+
+    for pair in pairs:
+        converter = registry.get(pair.source_format, pair.twin_format)
+        pair.cache_key = (f"twin:{converter.cache_id()}:{config.options.cache_key()}:"
+                          f"{twins.digest(pair.source_data)}")
+    hits = store.get_many(p.cache_key for p in pairs)
+    misses = []
+    for pair in pairs:
+        hit = hits.get(pair.cache_key)
+        if hit is None:
+            misses.append(pair)
+            continue
+        report.cached += 1
+        pair.tokens = (hit.get("toon"), hit.get("json"))
+        pair.expected = _render(pair, hit["body"], config)
+    tasks = [runner.Task(p.source, p.source_format, p.twin_format, p.source_data, config.options) for p in misses]
+    outcomes = runner.run(tasks, jobs, progress)
+    done: list[Pair] = []
+    for pair, outcome in zip(misses, outcomes):
+        if outcome.text is None:
+            error = outcome.as_error()
+            report.problems.append(Problem(pair.source, f"error: {error.msg}", error.line or 1,
+                                           error.column or 1, error.source_line))
+            continue
+        report.converted += 1
+        pair.expected = _render(pair, outcome.text, config)
+        done.append(pair)
+    _count_tokens(done, config, store)
+    store.set_many({p.cache_key: {"body": twins.split_body(p.expected or ""), "toon": p.tokens[0],
+                                  "json": p.tokens[1]} for p in done})
+
+
+def _render(pair: Pair, body: str, config: Config) -> str:
+    return twins.render_twin(body, pair.twin_format, pair.source, pair.source_digest, config.marker)
+
+
+def _count_tokens(pairs: list[Pair], config: Config, store: Store) -> None:
+    """Count the TOON side and compact JSON of the same data, for the savings in the summary line."""
+    if not pairs:
+        return
+    from .toon import decode
+    from .tokens import TokenCounter
+
+    texts: list[str] = []
+    for pair in pairs:
+        toon = pair.source_data.decode("utf-8", "replace") if pair.source_format == "toon" else (
+            twins.split_body(pair.expected or ""))
+        try:
+            data = decode(toon)
+        except ToonHooksError:
+            texts += ["", ""]
+            continue
+        texts += [toon, json.dumps(data, ensure_ascii=False, separators=(",", ":"))]
+    counts = TokenCounter(config.encoding, store).count_many(texts)
+    for index, pair in enumerate(pairs):
+        pair.tokens = (counts[2 * index], counts[2 * index + 1])
+
+
+def unified_diff(pair: Pair) -> str:
+    """Return the diff that would turn the twin on disk into the expected twin."""
+    old = (pair.twin_text or "").replace("\r\n", "\n").splitlines(keepends=True)
+    new = (pair.expected or "").splitlines(keepends=True)
+    return "".join(difflib.unified_diff(old, new, f"a/{pair.twin}", f"b/{pair.twin}"))
+
+
+def write_twins(root: str, pairs: Sequence[Pair], config: Config) -> None:
+    """Write each stale twin atomically with the configured line endings."""
+    for pair in pairs:
+        text = pair.expected or ""
+        if config.line_endings == "crlf":
+            text = text.replace("\n", "\r\n")
+        write_atomic(os.path.join(root, pair.twin), text.encode("utf-8", "surrogateescape"))
+
+
+def staging_refusals(root: str, pairs: Sequence[Pair]) -> tuple[list[Pair], list[str]]:
+    """Split stale pairs into those safe to write and stage, and the reasons staging is refused."""
+    reasons: list[str] = []
+    stashed = git.precommit_stashed_paths() or set()
+    safe = []
+    for pair in pairs:
+        if pair.twin in stashed:
+            reasons.append(f"{pair.twin}: has unstaged edits that pre-commit stashed; not touched, so they "
+                           f"survive. Stage or discard them (git add / git restore {pair.twin}), then commit again")
+        else:
+            safe.append(pair)
+    return safe, reasons
+
+
+def sync(root: str, config: Config, request: Request, store: Store, report: Report,
+         progress: Callable[[int, int], None] | None = None) -> list[Pair]:
+    """Run one sync or check over `request.paths`; return the pairs whose twin is (or was) stale."""
+    pairs, orphans = collect_pairs(root, request.paths, config, report)
+    for orphan in orphans:
+        message = "orphaned twin: its source no longer exists (toon-hooks orphans --delete removes it)"
+        if request.check:
+            report.problems.append(Problem(orphan, message))
+        else:
+            report.notes.append(f"{orphan}: {message}")
+    loadable = [p for p in pairs if load_pair(root, p, config, report)]
+    convert_pairs(loadable, config, store, runner.resolve_jobs(request.jobs, config.jobs), report, progress)
+    converted = [p for p in loadable if p.expected is not None]
+    for pair in converted:
+        toon_tokens, json_tokens = pair.tokens
+        if toon_tokens is not None and json_tokens is not None:
+            report.toon_tokens += toon_tokens
+            report.json_tokens += json_tokens
+    stale = [p for p in converted if p.stale]
+    report.fresh = len(converted) - len(stale)
+    report.updated = [p.twin for p in stale]
+    if request.check:
+        for pair in stale:
+            what = "missing" if pair.twin_text is None else "stale"
+            report.problems.append(Problem(pair.twin, f"{what}: twin of {pair.source} is out of date "
+                                                      f"(run toon-hooks sync {pair.source})"))
+        return stale
+    if report.problems:  # all or nothing: one failure blocks every write
+        report.updated = []
+        report.notes.append("nothing was written: fix the errors above and commit again")
+        return stale
+    _write_and_stage(root, config, request, stale, report)
+    return stale
+
+
+def _write_and_stage(root: str, config: Config, request: Request, stale: list[Pair], report: Report) -> None:
+    if not request.stage or not stale:
+        write_twins(root, stale, config)
+        if request.must_add and stale:
+            report.unstaged.extend(p.twin for p in stale)
+            report.notes.append("twins written, not staged (--no-stage): git add -- "
+                                + " ".join(_quote(p.twin) for p in stale))
+        return
+    safe, refusals = staging_refusals(root, stale)
+    report.notes.extend(refusals)
+    report.updated = [p.twin for p in safe]
+    write_twins(root, safe, config)
+    paths = [p.twin for p in safe]
+    if git.is_path_limited_commit():
+        report.unstaged.extend(paths)
+        report.notes.append("this is `git commit <paths>`: its temporary index cannot take the twins; "
+                            "commit again with them: git commit " + " ".join(
+                                _quote(p) for p in sorted({*paths, *(p.source for p in safe)})))
+        return
+    ignored = git.ignored_files(root, paths)
+    if ignored:
+        report.unstaged.extend(sorted(ignored))
+        report.notes.append("written but not staged, .gitignore excludes them: git add -f -- "
+                            + " ".join(_quote(p) for p in sorted(ignored)))
+    git.add(root, [p for p in paths if p not in ignored])
+    if refusals:
+        report.unstaged.extend(p.twin for p in stale if p not in safe)
+
+
+def _quote(path: str) -> str:
+    """Quote a path for a copy-pasteable shell command."""
+    import shlex
+
+    return shlex.quote(path)
