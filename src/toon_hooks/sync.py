@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from . import git, runner, twins
 from .cache import Store
+from .conversions import convert_all, remember
 from .config import Config
 from .errors import ToonHooksError
 from .formats.registry import format_of
@@ -29,7 +30,6 @@ class Pair:
     source_data: bytes = b""
     twin_text: str | None = None
     expected: str | None = None
-    cache_key: str = ""
     tokens: tuple[int | None, int | None] = (None, None)
 
     @property
@@ -113,7 +113,7 @@ def collect_pairs(root: str, paths: Iterable[str], config: Config,
     return list(pairs.values()), orphans
 
 
-def load_pair(root: str, pair: Pair, config: Config, report: Report) -> bool:
+def load_pair(root: str, pair: Pair, config: Config, report: Report, staged: set[str]) -> bool:
     """Read both files of a pair and refuse conflicts; True when the pair can be synced."""
     source_full, twin_full = os.path.join(root, pair.source), os.path.join(root, pair.twin)
     size = os.path.getsize(source_full)
@@ -141,9 +141,12 @@ def load_pair(root: str, pair: Pair, config: Config, report: Report) -> bool:
                                                   f"{os.path.basename(pair.source)}; opt only one source in"))
         return False
     if not twins.body_matches_marker(pair.twin_text, marker):
-        report.problems.append(Problem(pair.twin, f"was edited by hand since toon-hooks generated it: move the "
-                                                  f"edit into {pair.source} (the source), or make {pair.twin} the "
-                                                  f"source by deleting its first line and {pair.source}"))
+        message = (f"was edited by hand since toon-hooks generated it: move the edit into {pair.source} (the "
+                   f"source), or make {pair.twin} the source by deleting its first line and {pair.source}")
+        if {pair.source, pair.twin} <= staged:
+            message += (f"; both files are staged with different content, revert one: "
+                        f"git restore --staged --worktree -- {pair.twin}")
+        report.problems.append(Problem(pair.twin, message))
         return False
     return True
 
@@ -151,37 +154,24 @@ def load_pair(root: str, pair: Pair, config: Config, report: Report) -> bool:
 def convert_pairs(pairs: list[Pair], config: Config, store: Store, jobs: int, report: Report,
                   progress: Callable[[int, int], None] | None) -> None:
     """Fill `expected` of every pair from the cache or by converting; failures become problems."""
-    from .formats import registry
-
-    for pair in pairs:
-        converter = registry.get(pair.source_format, pair.twin_format)
-        pair.cache_key = (f"twin:{converter.cache_id()}:{config.options.cache_key()}:"
-                          f"{twins.digest(pair.source_data)}")
-    hits = store.get_many(p.cache_key for p in pairs)
-    misses = []
-    for pair in pairs:
-        hit = hits.get(pair.cache_key)
-        if hit is None:
-            misses.append(pair)
-            continue
-        report.cached += 1
-        pair.tokens = (hit.get("toon"), hit.get("json"))
-        pair.expected = _render(pair, hit["body"], config)
-    tasks = [runner.Task(p.source, p.source_format, p.twin_format, p.source_data, config.options) for p in misses]
-    outcomes = runner.run(tasks, jobs, progress)
-    done: list[Pair] = []
-    for pair, outcome in zip(misses, outcomes):
+    tasks = [runner.Task(p.source, p.source_format, p.twin_format, p.source_data, config.options) for p in pairs]
+    fresh: list[tuple[Pair, runner.Task]] = []
+    for pair, task, (outcome, entry) in zip(pairs, tasks, convert_all(tasks, store, jobs, progress)):
         if outcome.text is None:
             error = outcome.as_error()
             report.problems.append(Problem(pair.source, f"error: {error.msg}", error.line or 1,
                                            error.column or 1, error.source_line))
             continue
-        report.converted += 1
         pair.expected = _render(pair, outcome.text, config)
-        done.append(pair)
-    _count_tokens(done, config, store)
-    store.set_many({p.cache_key: {"body": twins.split_body(p.expected or ""), "toon": p.tokens[0],
-                                  "json": p.tokens[1]} for p in done})
+        if entry is None:
+            report.converted += 1
+            fresh.append((pair, task))
+        else:
+            report.cached += 1
+            pair.tokens = (entry.get("toon"), entry.get("json"))
+    _count_tokens([pair for pair, _ in fresh], config, store)
+    remember(store, [(task, {"text": twins.split_body(pair.expected or ""), "toon": pair.tokens[0],
+                             "json": pair.tokens[1]}) for pair, task in fresh])
 
 
 def _render(pair: Pair, body: str, config: Config) -> str:
@@ -250,7 +240,8 @@ def sync(root: str, config: Config, request: Request, store: Store, report: Repo
             report.problems.append(Problem(orphan, message))
         else:
             report.notes.append(f"{orphan}: {message}")
-    loadable = [p for p in pairs if load_pair(root, p, config, report)]
+    staged = git.staged_files(root) if request.stage else set()
+    loadable = [p for p in pairs if load_pair(root, p, config, report, staged)]
     convert_pairs(loadable, config, store, runner.resolve_jobs(request.jobs, config.jobs), report, progress)
     converted = [p for p in loadable if p.expected is not None]
     for pair in converted:
