@@ -62,9 +62,8 @@ def unstaged_files(root: str, paths: Sequence[str]) -> set[str]:
     """Return those of `paths` whose work-tree content differs from the index."""
     if not paths:
         return set()
-    proc = _run(["diff", "--name-only", "-z", "--no-ext-diff", "--pathspec-from-file=-",
-                 "--pathspec-file-nul"], cwd=root, stdin=_nul_paths(paths))
-    return set(_zsplit(proc.stdout))
+    # git diff takes no --pathspec-from-file; listing everything and intersecting avoids argv limits.
+    return set(paths) & set(_zsplit(_run(["diff", "--name-only", "-z", "--no-ext-diff"], cwd=root).stdout))
 
 
 def ignored_files(root: str, paths: Sequence[str]) -> set[str]:

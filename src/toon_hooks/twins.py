@@ -75,7 +75,7 @@ def split_body(text: str) -> str:
 
 def render_twin(body: str, fmt: str, source: str, source_digest: str, marker_text: str) -> str:
     """Return the full twin file: marker line, then `body` ending in exactly one newline."""
-    body = body.rstrip("\n") + "\n"
+    body = (body.rstrip("\n") + "\n").replace("\r\n", "\n")
     body_digest = digest(body.encode("utf-8"))
     info = (f"{marker_text} from {posixpath.basename(source)}; source sha256:{source_digest}; "
             f"body sha256:{body_digest}; edit the source, not this file")
