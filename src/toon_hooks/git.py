@@ -15,12 +15,13 @@ from .errors import GitError
 
 
 def _run(args: Sequence[str], *, cwd: str, stdin: bytes | None = None, read_only: bool = True,
-         ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[bytes]:
+         ok: tuple[int, ...] = (0,), literal: bool = True) -> subprocess.CompletedProcess[bytes]:
     env = dict(os.environ)
     if read_only:
         env["GIT_OPTIONAL_LOCKS"] = "0"
     try:
-        proc = subprocess.run(["git", "--literal-pathspecs", *args], cwd=cwd, input=stdin, env=env,
+        prefix = ["git", "--literal-pathspecs"] if literal else ["git"]
+        proc = subprocess.run([*prefix, *args], cwd=cwd, input=stdin, env=env,
                               capture_output=True, check=False)
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH") from None
@@ -70,7 +71,8 @@ def ignored_files(root: str, paths: Sequence[str]) -> set[str]:
     """Return those of `paths` that .gitignore rules exclude."""
     if not paths:
         return set()
-    proc = _run(["check-ignore", "-z", "--stdin"], cwd=root, stdin=_nul_paths(paths), ok=(0, 1))
+    # check-ignore rejects pathspec magic; its --stdin paths are taken literally anyway.
+    proc = _run(["check-ignore", "-z", "--stdin"], cwd=root, stdin=_nul_paths(paths), ok=(0, 1), literal=False)
     return set(_zsplit(proc.stdout))
 
 
