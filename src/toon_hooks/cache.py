@@ -80,10 +80,12 @@ class Store:
             return {}
         found: dict[str, Any] = {}
         try:
-            for key in keys:
-                value = cache.get(key)
-                if value is not None:
-                    found[key] = value
+            # One transaction: with LRU eviction every read also writes its access time.
+            with cache.transact():
+                for key in keys:
+                    value = cache.get(key)
+                    if value is not None:
+                        found[key] = value
         except Exception as exc:  # noqa: BLE001
             self._disable(exc)
             return {}

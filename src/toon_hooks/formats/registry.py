@@ -72,11 +72,15 @@ def format_of(path: str) -> str | None:
 def get(source: str, target: str) -> Converter:
     """Return the converter from `source` to `target`, importing its module on first use."""
     key = (source, target)
-    if key not in _REGISTRY:
-        for fmt in (source, target):
-            module = _MODULES.get(fmt)
-            if module:
+    for fmt in (source, target):
+        if key in _REGISTRY:
+            break
+        module = _MODULES.get(fmt)
+        if module:
+            try:
                 importlib.import_module(module)
+            except ImportError as exc:
+                raise ToonHooksError(f"no converter from {source} to {target} ({exc})") from None
     try:
         return _REGISTRY[key]
     except KeyError:
