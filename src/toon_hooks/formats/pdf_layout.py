@@ -1,0 +1,187 @@
+"""Pure page layout for PDF conversion: per-page record types, reading order, text clean-up, line grouping.
+
+Nothing here imports PyMuPDF: the reader (`pdf_page`) turns a page into `Line`s, this module orders and groups
+them into `Unit`s, and `pdf_model` merges the per-page `PageRecord`s into the document.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+Box = tuple[float, float, float, float]
+"""x0, y0, x1, y1 in PDF points, y growing downwards."""
+
+Grid = tuple[tuple[str | None, ...], ...]
+"""A table's cell texts row by row; None marks a cell covered by a merged neighbour."""
+
+MARGIN_BAND = 0.1
+"""Fraction of the page height at the top and at the bottom where running headers and footers live."""
+
+_BULLET = re.compile(r"[•◦▪▫‣⁃●○■□·∙*\-–]\s+")
+_ORDERED = re.compile(r"(?:\d{1,3}[.)]|[a-z]\))\s+")
+_SPACE = re.compile(r"\s+")
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\xad]")
+
+
+class Line(NamedTuple):
+    """One visual line of a page as read from the PDF."""
+
+    text: str
+    size: float
+    """Dominant font size, rounded to 0.5 pt."""
+    bold: bool
+    """True when most of the line's characters are bold."""
+    box: Box
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A run of lines of one style within a text block: a paragraph, a heading or one list item."""
+
+    text: str
+    """Cleaned, de-hyphenated text on one line (a bullet glyph is dropped, an ordered marker kept)."""
+    size: float
+    bold: bool
+    list_item: bool
+    band: str
+    """"top" or "bottom" when the unit lies in the page's margin band, else ""."""
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """Everything the document merge needs from one page; small and picklable (crosses process boundaries)."""
+
+    number: int
+    """1-based page number."""
+    units: tuple[Unit, ...]
+    """Text in reading order, table areas excluded."""
+    tables: tuple[Grid, ...]
+    """Ruled tables, top to bottom."""
+    ocr_needed: bool
+    """The page shows images but has no text layer (and OCR was not run or found nothing)."""
+
+
+def clean(text: str) -> str:
+    """Drop soft hyphens and control characters, collapse whitespace runs to one space, strip the ends."""
+    return _SPACE.sub(" ", _INVISIBLE.sub("", text)).strip()
+
+
+def join_lines(lines: Iterable[str]) -> str:
+    """Join line texts with spaces; a word hyphenated at a line end is rejoined.
+
+    A letter followed by "-" at a line end loses the hyphen when the next line starts lowercase
+    ("inter-" + "national"); before anything else the hyphen stays and no space is added ("Jean-" + "Paul").
+    """
+    out = ""
+    for raw in lines:
+        line = clean(raw)
+        if not line:
+            continue
+        if len(out) > 1 and out.endswith("-") and out[-2].isalpha():
+            out = (out[:-1] if line[0].islower() else out) + line
+        else:
+            out = f"{out} {line}" if out else line
+    return out
+
+
+def reading_order(boxes: Sequence[Box], min_column: float) -> list[int]:
+    """Return the indices of text-block boxes in reading order.
+
+    Columns (separated by a vertical gap, each at least `min_column` wide) are read left to right; within a
+    column, bands separated by horizontal gaps top to bottom. Consecutive bands that together still split
+    into columns are read as one multi-column region, so aligned paragraph gaps do not interleave columns.
+    """
+    return _order(list(range(len(boxes))), boxes, min_column)
+
+
+def _order(indices: list[int], boxes: Sequence[Box], min_column: float) -> list[int]:
+    if len(indices) <= 1:
+        return indices
+    columns = _columns(indices, boxes, min_column)
+    if len(columns) > 1:
+        return [i for column in columns for i in _order(column, boxes, min_column)]
+    bands = _gap_groups(indices, boxes, axis=1)
+    if len(bands) == 1:
+        return sorted(indices, key=lambda i: (boxes[i][1], boxes[i][0], i))
+    regions = _regions(bands, boxes, min_column)
+    return [i for region in regions for i in _order(region, boxes, min_column)]
+
+
+def _gap_groups(indices: list[int], boxes: Sequence[Box], axis: int) -> list[list[int]]:
+    """Split boxes into groups separated by empty gaps along an axis (0: x, 1: y), in axis order."""
+    ordered = sorted(indices, key=lambda i: (boxes[i][axis], boxes[i][axis + 2], i))
+    groups: list[list[int]] = []
+    reach = float("-inf")
+    for i in ordered:
+        if boxes[i][axis] > reach:
+            groups.append([])
+        groups[-1].append(i)
+        reach = max(reach, boxes[i][axis + 2])
+    return groups
+
+
+def _columns(indices: list[int], boxes: Sequence[Box], min_column: float) -> list[list[int]]:
+    """Split into columns, or return one group when any column would be narrower than `min_column`."""
+    groups = _gap_groups(indices, boxes, axis=0)
+    widths = (max(boxes[i][2] for i in g) - min(boxes[i][0] for i in g) for g in groups)
+    if len(groups) > 1 and all(width >= min_column for width in widths):
+        return groups
+    return [indices]
+
+
+def _regions(bands: list[list[int]], boxes: Sequence[Box], min_column: float) -> list[list[int]]:
+    """Merge consecutive bands while their union still splits into columns."""
+    regions: list[list[int]] = []
+    for band in bands:
+        if regions and len(_columns(regions[-1] + band, boxes, min_column)) > 1:
+            regions[-1] = regions[-1] + band
+        else:
+            regions.append(list(band))
+    return regions
+
+
+def group_units(lines: Sequence[Line], page_height: float) -> list[Unit]:
+    """Split one text block's lines (in order) into units: runs of one style, each list item on its own."""
+    runs: list[list[Line]] = []
+    for line in lines:
+        if runs and _continues(runs[-1], line):
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    units = (_unit(run, page_height) for run in runs)
+    return [unit for unit in units if unit.text]
+
+
+def _continues(run: list[Line], line: Line) -> bool:
+    """Tell whether `line` carries on the current run (same style, no new list marker)."""
+    first, last = run[0], run[-1]
+    if (line.size, line.bold) != (last.size, last.bold) or list_marker(line.text):
+        return False
+    # Continuation lines of a list item are indented past the item's marker.
+    return not list_marker(first.text) or line.box[0] > first.box[0] + 1
+
+
+def list_marker(text: str) -> str:
+    """Return the list marker (with its trailing space) opening `text`, or ""."""
+    stripped = text.lstrip()
+    found = _BULLET.match(stripped) or _ORDERED.match(stripped)
+    return found.group() if found else ""
+
+
+def _unit(run: list[Line], page_height: float) -> Unit:
+    first = run[0]
+    text = join_lines(line.text for line in run)
+    marker = list_marker(first.text)
+    if _BULLET.match(marker):
+        text = clean(text[len(clean(marker)):])
+    top = min(line.box[1] for line in run)
+    bottom = max(line.box[3] for line in run)
+    if bottom <= page_height * MARGIN_BAND:
+        band = "top"
+    elif top >= page_height * (1 - MARGIN_BAND):
+        band = "bottom"
+    else:
+        band = ""
+    return Unit(text, first.size, first.bold, bool(marker), band)
