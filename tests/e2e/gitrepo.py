@@ -60,15 +60,21 @@ def make_repo(path: Path, hook_repo: Path, rev: str, *, hooks: tuple[str, ...] =
     return path
 
 
+def merged(args: list[str], cwd: Path, env: dict[str, str] | None) -> subprocess.CompletedProcess[str]:
+    """Run a command whatever its exit code; `stdout` holds both streams, as a terminal would show them."""
+    return subprocess.run(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          env={**os.environ, **(env or {})})
+
+
 def commit(path: Path, *args: str, message: str = "change",
            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run `git commit` (hooks included) and return the completed process, whatever its exit code."""
-    return run(["git", "commit", "-m", message, *args], path, check=False, env=env)
+    return merged(["git", "commit", "-m", message, *args], path, env)
 
 
 def precommit(path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run `pre-commit` in `path`."""
-    return run([sys.executable, "-m", "pre_commit", *args], path, check=False, env=env)
+    return merged([sys.executable, "-m", "pre_commit", *args], path, env)
 
 
 def status(path: Path) -> str:
@@ -78,7 +84,7 @@ def status(path: Path) -> str:
 
 def committed_files(path: Path, rev: str = "HEAD") -> set[str]:
     """Paths changed by commit `rev`."""
-    return set(git(path, "show", "--name-only", "--pretty=format:", rev).split())
+    return {p for p in git(path, "show", "--name-only", "-z", "--pretty=format:", rev).split("\0") if p}
 
 
 def head_blob(path: Path, file: str, rev: str = "HEAD") -> str:
