@@ -6,7 +6,7 @@ import sys
 
 import yaml
 
-from .conftest import REPO_ROOT
+from conftest import REPO_ROOT
 
 
 def test_manifest_validates_with_pre_commit() -> None:
