@@ -169,7 +169,7 @@ def convert_pairs(pairs: list[Pair], config: Config, store: Store, jobs: int, re
         else:
             report.cached += 1
             pair.tokens = (entry.get("toon"), entry.get("json"))
-    _count_tokens([pair for pair, _ in fresh], config, store)
+    _count_tokens([pair for pair, _ in fresh], config, store, report)
     remember(store, [(task, {"text": twins.split_body(pair.expected or ""), "toon": pair.tokens[0],
                              "json": pair.tokens[1]}) for pair, task in fresh])
 
@@ -178,7 +178,7 @@ def _render(pair: Pair, body: str, config: Config) -> str:
     return twins.render_twin(body, pair.twin_format, pair.source, pair.source_digest, config.marker)
 
 
-def _count_tokens(pairs: list[Pair], config: Config, store: Store) -> None:
+def _count_tokens(pairs: list[Pair], config: Config, store: Store, report: Report) -> None:
     """Count the TOON side and compact JSON of the same data, for the savings in the summary line."""
     if not pairs:
         return
@@ -195,7 +195,10 @@ def _count_tokens(pairs: list[Pair], config: Config, store: Store) -> None:
             texts += ["", ""]
             continue
         texts += [toon, json.dumps(data, ensure_ascii=False, separators=(",", ":"))]
-    counts = TokenCounter(config.encoding, store).count_many(texts)
+    counter = TokenCounter(config.encoding, store)
+    counts = counter.count_many(texts)
+    if counter.warning:
+        report.notes.append(counter.warning)
     for index, pair in enumerate(pairs):
         pair.tokens = (counts[2 * index], counts[2 * index + 1])
 
