@@ -32,15 +32,18 @@ Checkpoint shape (keys in this order, each only when it has content):
                             order; a sub-section that does not fit is kept as notes
   submodules[]{path,commit,latest}
                             `### Updated Submodules (N)` (N must equal the count) and groups of a `**path**`
-                            paragraph plus the list `- Commit: `sha`` / `- Latest: text`
-  tasks[]{section,depth?,done,text}
-  next_steps[]{section?,depth?,done,text}, qa[]{…}
+                            paragraph plus the list `- Commit: `sha`` / `- Latest: text`; a Latest text that
+                            is exactly `<sha> <message>` of the first commit with that sha in git.commits is
+                            stored as the sha alone (the writer expands a latest equal to a listed sha), and
+                            a Latest that is a bare listed sha does not fit (the section stays notes)
+  tasks[]{section,depth?,done?,text}
+  next_steps[]{section?,depth?,done?,text}, qa[]{…}
                             the items of every simple list (each item one paragraph, optionally with a nested
                             simple list) of that section; section = the `###` heading above it ("" before
-                            any); depth = nesting level (column only when some item is nested); done = the
-                            checkbox (null for a plain bullet); the section column of next_steps/qa only
-                            when one is not ""
-  tables[]{section,align?,rows[]{…}}
+                            any); depth = nesting level; done = the checkbox (null for a plain bullet).
+                            A column is left out when every row holds its default: depth 0, done null,
+                            and (next_steps/qa only) section ""
+  tables[]{section,rows[]{…},align?}
                             every other GFM table with a body row and distinct header cells; align only when
                             a column is aligned ("", "left", "center", "right" per column)
   notes[]{section,md}       every other block, verbatim (its source lines), section "" before the first H2
@@ -52,15 +55,18 @@ Status, Completed Tasks by Project, Next Steps), then the other sections named b
 Quality Assurance. Thematic breaks that end a region are dropped: the writer puts one before every H2 and
 before the footer.
 
-Task-list shape:
+Task-list shape (a region is the blocks before the first H2/H3, or under one up to the next):
   meta                      front matter
   tasklist{title,…}         as `checkpoint` above
-  phases[]{title,note}      every H2; `Title (note)` is split at the parenthesis that closes the text
-  sprints[]{phase,title,note}  every H3, with the number of the phase above it (0 = none)
-  tasks[]{phase,sprint,depth,done,title,note}
-                            every item of every simple list; phase/sprint = row numbers (1-based, 0 = none)
-                            of the region it is in; title/note split as for phases (note null when none)
-  tables[]{phase,sprint,align?,rows[]{…}}, notes[]{phase,sprint,md}   as for checkpoints
+  tasks, tables, notes      the region before the first H2/H3, as in a section below
+  sections[]                every H2 and H3, in document order, each an object of:
+    phase or sprint         the heading text, under "phase" for an H2 and "sprint" for an H3
+    tasks[]{depth?,done?,text}
+                            the items of every simple list of its region; columns left out as for
+                            checkpoint tasks, judged per table
+    tables[]{rows[]{…},align?}
+                            as for checkpoints, without the section column
+    notes[]                 the verbatim source of every other block of the region
 The writer puts one thematic break before the first H2.
 
 Decoded TOON is this data (`is_checkpoint_data`) when it is an object whose keys all belong to one of the

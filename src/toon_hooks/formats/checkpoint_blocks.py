@@ -213,12 +213,12 @@ def _json_model(value: Any) -> Any:
     return value
 
 
-def split_at(blocks: list[Block], level: int) -> tuple[list[Block], list[tuple[Block, list[Block]]]]:
-    """Split blocks at headings of exactly `level`: (blocks before the first, [(heading, its blocks)])."""
+def split_at(blocks: list[Block], *levels: int) -> tuple[list[Block], list[tuple[Block, list[Block]]]]:
+    """Split blocks at headings of the given levels: (blocks before the first, [(heading, its blocks)])."""
     head: list[Block] = []
     groups: list[tuple[Block, list[Block]]] = []
     for block in blocks:
-        if block.kind == "heading" and block.level == level:
+        if block.kind == "heading" and block.level in levels:
             groups.append((block, []))
         elif groups:
             groups[-1][1].append(block)
@@ -236,29 +236,44 @@ def drop_trailing_rules(blocks: list[Block]) -> list[Block]:
 
 
 def table_rows(block: Block) -> dict[str, Any] | None:
-    """Return a table block as {"align"?: [...], "rows": [{header: typed cell}]}, or None if it has no
-    body row or repeats a header cell (it then stays verbatim)."""
+    """Return a table block as {"rows": [{header: typed cell}], "align"?: [...]}, or None if it has no body
+    row or repeats a header cell (it then stays verbatim)."""
     table = block.table
     if table is None or not table.rows or len(set(table.header)) < len(table.header):
         return None
-    value: dict[str, Any] = {}
+    rows = [{name: typed(cell) for name, cell in zip(table.header, row)} for row in table.rows]
+    value: dict[str, Any] = {"rows": rows}
     if any(table.align):
         value["align"] = list(table.align)
-    value["rows"] = [{name: typed(cell) for name, cell in zip(table.header, row)} for row in table.rows]
     return value
 
 
-def keep_rest(blocks: list[Block], where: dict[str, Any], data: dict[str, Any]) -> None:
-    """Append blocks no domain rule took to `data`: tables to "tables", all else verbatim to "notes".
-
-    `where` holds the position columns ({"section": …} or {"phase": …, "sprint": …}) of each entry.
-    """
+def split_rest(blocks: list[Block]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Return the blocks no domain rule took as (tables per `table_rows`, the verbatim source of all others)."""
+    tables: list[dict[str, Any]] = []
+    notes: list[str] = []
     for block in blocks:
         rows = table_rows(block) if block.kind == "table" else None
         if rows is not None:
-            data.setdefault("tables", []).append({**where, **rows})
+            tables.append(rows)
         else:
-            data.setdefault("notes", []).append({**where, "md": block.md})
+            notes.append(block.md)
+    return tables, notes
+
+
+ITEM_DEFAULTS: dict[str, Any] = {"depth": 0, "done": None}
+"""Task-row columns left out of a table in which every row holds this value (nothing nested, no checkbox)."""
+
+
+def item_row(item: Item) -> dict[str, Any]:
+    """Return a list item as a task row {depth, done, text} (before `trim_columns`)."""
+    return {"depth": item.depth, "done": item.done, "text": item.text}
+
+
+def trim_columns(rows: list[dict[str, Any]], defaults: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return `rows` without the columns of `defaults` in which every row holds that default."""
+    drop = {key for key, default in defaults.items() if all(row[key] == default for row in rows)}
+    return [{key: value for key, value in row.items() if key not in drop} for row in rows]
 
 
 def take_header(blocks: list[Block]) -> tuple[dict[str, Any], list[Block]]:

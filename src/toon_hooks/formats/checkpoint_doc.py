@@ -8,15 +8,12 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .checkpoint_blocks import Block, add_metadata, drop_trailing_rules, keep_rest, split_at, take_header
+from .checkpoint_blocks import (
+    ITEM_DEFAULTS, Block, add_metadata, drop_trailing_rules, item_row, split_at, split_rest, take_header, trim_columns,
+)
 from .checkpoint_render import (
-    header_parts,
-    join_blocks,
-    kept_parts,
-    metadata_paragraph,
-    render_fence,
-    render_front_matter,
-    render_items,
+    header_parts, join_blocks, kept_parts, metadata_paragraph, render_fence, render_front_matter, render_items,
+    task_list,
 )
 from .checkpoint_text import escape, meta_lines, typed, untyped
 
@@ -41,7 +38,8 @@ _CHANGE = re.compile(r"(?P<status>[ MTADRCU?!]{2}) (?P<path>.*\S.*)")
 _SUBMODULES = re.compile(r"Updated Submodules \((?P<count>[0-9]+)\)")
 _BOLD_PATH = re.compile(r"\*\*(?P<path>[^*\n]+)\*\*")
 _COMMIT_ITEM = re.compile(r"Commit: `(?P<commit>[^`\n]+)`")
-
+Reader = Callable[[list[Block], Mapping[str, Any]], tuple[dict[str, Any], list[Block]]]
+"""A section reader: (the section's blocks, the data read so far) -> (data it adds, blocks it left)."""
 
 _PATTERNS = {kind: pattern for kind, _, pattern in KINDS}
 KEY_ORDER = (
@@ -64,28 +62,37 @@ def read_checkpoint(blocks: list[Block], data: dict[str, Any]) -> dict[str, Any]
     """Return checkpoint data read from a document's blocks; `data` holds "meta" when there is front matter."""
     footer, blocks = _take_footer(blocks)
     head, sections = split_at(blocks, 2)
-    kept: dict[str, Any] = {}
-    data["checkpoint"], rest = take_header(drop_trailing_rules(head))
-    keep_rest(rest, {"section": ""}, kept)
-    taken: set[str] = set()
-    for heading, body in sections:
-        body = drop_trailing_rules(body)
-        kind = kind_of(heading.text)
-        if kind and kind not in taken:
-            taken.add(kind)
-            values, body = READERS[kind](body)
-            data.update(values)
-        keep_rest(body, {"section": heading.text}, kept)
+    data["checkpoint"], head = take_header(drop_trailing_rules(head))
     titles = [heading.text for heading, _ in sections]
-    first = {title: index for index, title in reversed(list(enumerate(["", *titles])))}
-    for entries in kept.values():  # a repeated title's tables and notes are all written at its first section
-        entries.sort(key=lambda entry: first[entry["section"]])
-    data.update(kept)
+    bodies = [drop_trailing_rules(body) for _, body in sections]
+    kinds: dict[str, int] = {}  # kind -> its first section
+    for index, title in enumerate(titles):
+        kind = kind_of(title)
+        if kind:
+            kinds.setdefault(kind, index)
+    for kind in sorted(kinds, key=lambda kind: kind != "git"):  # submodules may refer to git commits
+        values, bodies[kinds[kind]] = READERS[kind](bodies[kinds[kind]], data)
+        data.update(values)
+    data.update(_kept(["", *titles], [head, *bodies]))
     if footer:
         data["footer"] = footer
     if titles != default_titles(data):
         data["sections"] = titles
     return {key: data[key] for key in KEY_ORDER if key in data}
+
+
+def _kept(titles: list[str], bodies: list[list[Block]]) -> dict[str, list[dict[str, Any]]]:
+    """Return the "tables" and "notes" no reader took, each entry with its section title ("" before any);
+    a repeated title's entries move to its first section, where the writer puts them."""
+    kept: dict[str, list[dict[str, Any]]] = {"tables": [], "notes": []}
+    for title, body in zip(titles, bodies):
+        tables, notes = split_rest(body)
+        kept["tables"] += [{"section": title, **table} for table in tables]
+        kept["notes"] += [{"section": title, "md": note} for note in notes]
+    first = {title: index for index, title in reversed(list(enumerate(titles)))}
+    for entries in kept.values():
+        entries.sort(key=lambda entry: first[entry["section"]])
+    return {key: entries for key, entries in kept.items() if entries}
 
 
 def _take_footer(blocks: list[Block]) -> tuple[dict[str, Any], list[Block]]:
@@ -102,7 +109,7 @@ def _take_footer(blocks: list[Block]) -> tuple[dict[str, Any], list[Block]]:
     return {}, blocks
 
 
-def _read_summary(body: list[Block]) -> tuple[dict[str, Any], list[Block]]:
+def _read_summary(body: list[Block], data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Block]]:
     """Read leading paragraphs as "summary" and a `**Key Metrics:**` list after them as "metrics"."""
     values: dict[str, Any] = {}
     index = 0
@@ -129,7 +136,7 @@ def _metrics(body: list[Block], index: int) -> dict[str, Any] | None:
     return metrics if len(metrics) == len(pairs) else None
 
 
-def _read_git(body: list[Block]) -> tuple[dict[str, Any], list[Block]]:
+def _read_git(body: list[Block], data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Block]]:
     """Read the fences opening `### Current Branch`, `### Recent Commits` and `### Working Directory Status`."""
     head, groups = split_at(body, 3)
     fields = {title: field for field, title in GIT_TITLES.items()}
@@ -162,14 +169,16 @@ def _git_value(field: str, fence: Block) -> Any:
     return [{"status": m["status"].replace(" ", "."), "path": m["path"]} for m in matches if m]
 
 
-def _read_submodules(body: list[Block]) -> tuple[dict[str, Any], list[Block]]:
-    """Read `### Updated Submodules (N)` and its `**path**` + `- Commit:` / `- Latest:` groups."""
+def _read_submodules(body: list[Block], data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Block]]:
+    """Read `### Updated Submodules (N)` and its `**path**` + `- Commit:` / `- Latest:` groups; a Latest
+    that reads `<sha> <message>` of a commit in `data`'s git commits is stored as that sha."""
     index, count = 0, None
     counted = _SUBMODULES.fullmatch(body[0].text) if body and body[0].kind == "heading" else None
     if counted and body[0].level == 3:
         index, count = 1, int(counted["count"])
+    commits = _commit_lines(data)
     rows = []
-    while index + 1 < len(body) and (row := _submodule(body[index], body[index + 1])):
+    while index + 1 < len(body) and (row := _submodule(body[index], body[index + 1], commits)):
         rows.append(row)
         index += 2
     if not rows or count not in (None, len(rows)):
@@ -177,22 +186,34 @@ def _read_submodules(body: list[Block]) -> tuple[dict[str, Any], list[Block]]:
     return {"submodules": rows}, body[index:]
 
 
-def _submodule(name: Block, details: Block) -> dict[str, str] | None:
-    """Return {path, commit, latest} from a `**path**` paragraph and its two-item list, or None."""
+def _submodule(name: Block, details: Block, commits: Mapping[str, str]) -> dict[str, str] | None:
+    """Return {path, commit, latest} from a `**path**` paragraph and its two-item list, or None (also when
+    Latest is a bare listed sha, which the writer would expand)."""
     path = _BOLD_PATH.fullmatch(name.text) if name.kind == "paragraph" else None
     items = details.items if details.kind == "list" else ()
     if not path or len(items) != 2 or any(item.depth or item.done is not None for item in items):
         return None
     commit = _COMMIT_ITEM.fullmatch(items[0].text)
-    if not commit or not items[1].text.startswith("Latest: "):
+    latest = items[1].text.removeprefix("Latest: ")
+    if not commit or latest == items[1].text or latest in commits:
         return None
-    return {"path": path["path"], "commit": commit["commit"], "latest": items[1].text[len("Latest: ") :]}
+    sha = latest.split(" ", 1)[0]
+    return {"path": path["path"], "commit": commit["commit"], "latest": sha if commits.get(sha) == latest else latest}
 
 
-def _task_reader(kind: str) -> Callable[[list[Block]], tuple[dict[str, Any], list[Block]]]:
+def _commit_lines(data: Mapping[str, Any]) -> dict[str, str]:
+    """Return sha -> its `<sha> <message>` fence line, for the first commit of each sha in the git data."""
+    lines: dict[str, str] = {}
+    for row in data.get("git", {}).get("commits", ()):
+        lines.setdefault(row["sha"], _GIT_LINES["commits"]([row])[0])
+    return lines
+
+
+def _task_reader(kind: str) -> Reader:
     """Return the reader of a task section: lists become rows, `###` headings their `section`."""
+    defaults = ITEM_DEFAULTS if kind == "tasks" else {**ITEM_DEFAULTS, "section": ""}
 
-    def read(body: list[Block]) -> tuple[dict[str, Any], list[Block]]:
+    def read(body: list[Block], data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Block]]:
         head, groups = split_at(body, 3)
         rows: list[dict[str, Any]] = []
         rest: list[Block] = []
@@ -204,26 +225,13 @@ def _task_reader(kind: str) -> Callable[[list[Block]], tuple[dict[str, Any], lis
             for block in blocks:
                 if block.kind != "list":
                     rest.append(block)
-                rows += [
-                    {"section": section, "depth": item.depth, "done": item.done, "text": item.text}
-                    for item in block.items
-                ]
-        return ({kind: _trim_columns(rows, kind)} if rows else {}), rest
+                rows += [{"section": section, **item_row(item)} for item in block.items]
+        return ({kind: trim_columns(rows, defaults)} if rows else {}), rest
 
     return read
 
 
-def _trim_columns(rows: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
-    """Drop the depth column when nothing is nested, and the section column of next_steps/qa when unused."""
-    drop = set()
-    if not any(row["depth"] for row in rows):
-        drop.add("depth")
-    if kind != "tasks" and not any(row["section"] for row in rows):
-        drop.add("section")
-    return [{key: value for key, value in row.items() if key not in drop} for row in rows]
-
-
-READERS: dict[str, Callable[[list[Block]], tuple[dict[str, Any], list[Block]]]] = {
+READERS: dict[str, Reader] = {
     "summary": _read_summary,
     "git": _read_git,
     "submodules": _read_submodules,
@@ -253,7 +261,7 @@ def render_checkpoint(data: Mapping[str, Any]) -> str:
     """Return the checkpoint document of valid checkpoint data."""
     parts = [render_front_matter(data["meta"])] if "meta" in data else []
     body = header_parts(data["checkpoint"])
-    body += kept_parts(data, {"section": ""})
+    body += kept_parts(data, "")
     kinds_written: set[str] = set()
     titles_written: set[str] = set()
     for title in data.get("sections") or default_titles(data):
@@ -265,7 +273,7 @@ def render_checkpoint(data: Mapping[str, Any]) -> str:
             body += WRITERS[kind](data)
             kinds_written.add(kind)
         if title not in titles_written:
-            body += kept_parts(data, {"section": title})
+            body += kept_parts(data, title)
         titles_written.add(title)
     if "footer" in data:
         body += ["---", metadata_paragraph(data["footer"])]
@@ -301,9 +309,12 @@ _GIT_LINES: dict[str, Callable[[Any], list[str]]] = {
 def _write_submodules(data: Mapping[str, Any]) -> list[str]:
     """Return the counted `###` heading and one `**path**` group per submodule."""
     rows = data.get("submodules", [])
+    commits = _commit_lines(data)
     groups = [
-        f"**{row['path']}**\n"
-        + render_items([(0, None, f"Commit: `{row['commit']}`"), (0, None, f"Latest: {untyped(row['latest'])}")])
+        f"**{row['path']}**\n" + render_items([
+            (0, None, f"Commit: `{row['commit']}`"),
+            (0, None, "Latest: " + commits.get(untyped(row["latest"]), untyped(row["latest"]))),
+        ])
         for row in rows
     ]
     return [f"### Updated Submodules ({len(rows)})", *groups] if rows else []
@@ -313,16 +324,13 @@ def _task_writer(kind: str) -> Callable[[Mapping[str, Any]], list[str]]:
     """Return the writer of a task section: one list per run of rows sharing a `section`."""
 
     def write(data: Mapping[str, Any]) -> list[str]:
-        parts: list[str] = []
-        runs: list[tuple[str, list[tuple[int, bool | None, str]]]] = []
+        runs: list[tuple[str, list[Mapping[str, Any]]]] = []
         for row in data.get(kind, ()):
             section = row.get("section", "")
             if not runs or runs[-1][0] != section:
                 runs.append((section, []))
-            runs[-1][1].append((row.get("depth", 0), row["done"], untyped(row["text"])))
-        for section, items in runs:
-            parts.append((f"### {section}\n" if section else "") + render_items(items))
-        return parts
+            runs[-1][1].append(row)
+        return [(f"### {section}\n" if section else "") + task_list(rows) for section, rows in runs]
 
     return write
 

@@ -137,11 +137,18 @@ def _yaml_float(value: float) -> str:
     return text
 
 
-def kept_parts(data: Mapping[str, Any], where: Mapping[str, Any]) -> list[str]:
-    """Return the tables, then the verbatim notes, that `keep_rest` stored at position `where`."""
+def kept_parts(data: Mapping[str, Any], section: str) -> list[str]:
+    """Return the tables, then the verbatim notes, a checkpoint keeps for the H2 titled `section`."""
+    tables = [entry for entry in data.get("tables", ()) if entry["section"] == section]
+    notes = [entry["md"] for entry in data.get("notes", ()) if entry["section"] == section]
+    return rest_parts(tables, notes)
 
-    def here(entry: Mapping[str, Any]) -> bool:
-        return all(entry.get(key) == value for key, value in where.items())
 
-    tables = [table_part(entry) for entry in data.get("tables", ()) if here(entry)]
-    return tables + [entry["md"] for entry in data.get("notes", ()) if here(entry)]
+def rest_parts(tables: Iterable[Mapping[str, Any]], notes: Iterable[str]) -> list[str]:
+    """Return the Markdown of `split_rest`'s tables, then its verbatim notes."""
+    return [table_part(table) for table in tables] + list(notes)
+
+
+def task_list(rows: Iterable[Mapping[str, Any]]) -> str:
+    """Return the list of task rows {depth?, done?, text}; a missing column holds its `ITEM_DEFAULTS` value."""
+    return render_items((row.get("depth", 0), row.get("done"), untyped(row["text"])) for row in rows)

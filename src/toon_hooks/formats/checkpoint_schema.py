@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .checkpoint_doc import KIND_KEYS, KINDS, kind_of
+from .checkpoint_tasks import HEADING_KEYS
 
 Check = Callable[[Any, str], "str | None"]
 
@@ -16,7 +17,7 @@ CHECKPOINT_KEYS = frozenset(
     {"meta", "checkpoint", "sections", "summary", "metrics", "git", "submodules", "tasks", "next_steps", "qa",
      "tables", "notes", "footer"}
 )
-TASKLIST_KEYS = frozenset({"meta", "tasklist", "phases", "sprints", "tasks", "tables", "notes"})
+TASKLIST_KEYS = frozenset({"meta", "tasklist", "tasks", "tables", "notes", "sections"})
 ALIGNMENTS = frozenset({"", "left", "center", "right"})
 
 
@@ -44,7 +45,7 @@ def problem(value: Any) -> str | None:
     if kind == "checkpoint":
         return _fields(value, "", {kind: _header}, CHECKPOINT) or _checkpoint_refs(value)
     # Without front matter a task list would read back as a checkpoint (rules 2 and 4 of `checkpoint`).
-    return _fields(value, "", {kind: _header, "meta": _mapping}, TASKLIST) or _task_refs(value)
+    return _fields(value, "", {kind: _header, "meta": _mapping}, TASKLIST)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -62,7 +63,6 @@ def _is_scalar(value: Any) -> bool:
 
 _scalar = _expect(_is_scalar, "a string, number, boolean or null")
 _string = _expect(lambda v: isinstance(v, str), "a string")
-_note = _expect(lambda v: v is None or isinstance(v, str), "a string or null")
 _flag = _expect(lambda v: v is None or isinstance(v, bool), "true, false or null")
 _count = _expect(lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0, "a whole number >= 0")
 _mapping = _expect(lambda v: isinstance(v, Mapping), "an object")
@@ -117,7 +117,7 @@ def _header(value: Any, path: str) -> str | None:
 
 
 def _table(where: Mapping[str, Check]) -> Check:
-    """Return a check for a `tables` entry at a position given by the `where` columns."""
+    """Return a check for a `tables` entry, with the `where` columns that place it."""
 
     def table_check(value: Any, path: str) -> str | None:
         message = _fields(value, path, {**where, "rows": _table_rows}, {"align": _alignment})
@@ -142,22 +142,30 @@ def _table_rows(value: Any, path: str) -> str | None:
 _alignment = _list_of(_expect(lambda v: v in ALIGNMENTS, 'one of "", "left", "center", "right"'))
 
 
-def _depths(rows: list[Mapping[str, Any]], region: Callable[[Mapping[str, Any]], Any], path: str) -> str | None:
-    """Check that list depths start at 0 in each region and grow by at most one level at a time."""
-    previous: tuple[Any, int] | None = None
-    for index, row in enumerate(rows):
-        depth = row.get("depth", 0)
-        limit = previous[1] + 1 if previous and previous[0] == region(row) else 0
-        if depth > limit:
-            return f"{path}[{index}].depth: {depth} is deeper than the item before allows ({limit})"
-        previous = (region(row), depth)
-    return None
+def _tasks(required: Mapping[str, Check], optional: Mapping[str, Check]) -> Check:
+    """Return a check for task rows with the given columns (plus the optional "depth" and "done"), whose
+    depths start at 0 in each run of one "section" and grow by at most one level at a time."""
+    rows_check = _rows({**required, "text": _scalar}, {**optional, "depth": _count, "done": _flag})
+
+    def tasks_check(value: Any, path: str) -> str | None:
+        message = rows_check(value, path)
+        if message:
+            return message
+        previous: tuple[Any, int] | None = None
+        for index, row in enumerate(value):
+            depth = row.get("depth", 0)
+            limit = previous[1] + 1 if previous and previous[0] == row.get("section", "") else 0
+            if depth > limit:
+                return f"{path}[{index}].depth: {depth} is deeper than the item before allows ({limit})"
+            previous = (row.get("section", ""), depth)
+        return None
+
+    return tasks_check
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # The two schemas and their cross-references
 
-_DONE_TEXT = {"done": _flag, "text": _scalar}
 CHECKPOINT: dict[str, Check] = {
     "meta": _anything,
     "sections": _list_of(_string),
@@ -171,30 +179,35 @@ CHECKPOINT: dict[str, Check] = {
         }
     ),
     "submodules": _rows({"path": _scalar, "commit": _scalar, "latest": _scalar}),
-    "tasks": _rows({"section": _string, **_DONE_TEXT}, {"depth": _count}),
-    "next_steps": _rows(_DONE_TEXT, {"section": _string, "depth": _count}),
-    "qa": _rows(_DONE_TEXT, {"section": _string, "depth": _count}),
+    "tasks": _tasks({"section": _string}, {}),
+    "next_steps": _tasks({}, {"section": _string}),
+    "qa": _tasks({}, {"section": _string}),
     "tables": _list_of(_table({"section": _string})),
     "notes": _rows({"section": _string, "md": _string}),
     "footer": _scalars,
 }
 
-_WHERE = {"phase": _count, "sprint": _count}
-TASKLIST: dict[str, Check] = {
-    "phases": _rows({"title": _scalar, "note": _note}),
-    "sprints": _rows({"phase": _count, "title": _scalar, "note": _note}),
-    "tasks": _rows({**_WHERE, "depth": _count, "done": _flag, "title": _scalar, "note": _note}),
-    "tables": _list_of(_table(_WHERE)),
-    "notes": _rows({**_WHERE, "md": _string}),
+_REGION: dict[str, Check] = {
+    "tasks": _tasks({}, {}),
+    "tables": _list_of(_table({})),
+    "notes": _list_of(_string),
 }
+"""The content of a task-list region: before the first heading, or under one."""
+
+
+def _section(value: Any, path: str) -> str | None:
+    """Check a task-list `sections` entry: the heading text under "phase" (H2) or "sprint" (H3), its region."""
+    keys = [key for key in HEADING_KEYS.values() if isinstance(value, Mapping) and key in value]
+    if len(keys) != 1:
+        return f'{path}: expected an object with either "phase" or "sprint"'
+    return _fields(value, path, {keys[0]: _scalar}, _REGION)
+
+
+TASKLIST: dict[str, Check] = {**_REGION, "sections": _list_of(_section)}
 
 
 def _checkpoint_refs(data: Mapping[str, Any]) -> str | None:
-    """Check list depths, and that an explicit "sections" list names every section the data refers to."""
-    for kind in ("tasks", "next_steps", "qa"):
-        message = _depths(data.get(kind, []), lambda row: row.get("section", ""), kind)
-        if message:
-            return message
+    """Check that an explicit "sections" list names every section the data refers to."""
     if "sections" not in data:
         return None
     titles = data["sections"]
@@ -207,21 +220,3 @@ def _checkpoint_refs(data: Mapping[str, Any]) -> str | None:
         if kind not in kinds and any(key in data for key in KIND_KEYS.get(kind, (kind,))):
             return f"sections: no section for the {kind} data (e.g. {title!r})"
     return None
-
-
-def _task_refs(data: Mapping[str, Any]) -> str | None:
-    """Check that phase and sprint numbers point at existing rows, in document order."""
-    phases, sprints = len(data.get("phases", [])), data.get("sprints", [])
-    last = 0
-    for index, sprint in enumerate(sprints):
-        if not last <= sprint["phase"] <= phases:
-            return f"sprints[{index}].phase: expected {last}..{phases} (sprints follow their phases in order)"
-        last = sprint["phase"]
-    for key in ("tasks", "tables", "notes"):
-        for index, entry in enumerate(data.get(key, [])):
-            phase, sprint = entry["phase"], entry["sprint"]
-            if phase > phases:
-                return f"{key}[{index}].phase: there is no phase {phase}"
-            if sprint and (sprint > len(sprints) or sprints[sprint - 1]["phase"] != phase):
-                return f"{key}[{index}].sprint: there is no sprint {sprint} in phase {phase}"
-    return _depths(data.get("tasks", []), lambda row: (row["phase"], row["sprint"]), "tasks")

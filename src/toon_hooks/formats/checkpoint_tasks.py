@@ -7,81 +7,58 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .checkpoint_blocks import Block, drop_trailing_rules, keep_rest, take_header
-from .checkpoint_render import header_parts, join_blocks, kept_parts, render_front_matter, render_items
-from .checkpoint_text import join_note, split_note, untyped
+from .checkpoint_blocks import (
+    ITEM_DEFAULTS, Block, drop_trailing_rules, item_row, split_at, split_rest, take_header, trim_columns,
+)
+from .checkpoint_render import header_parts, join_blocks, render_front_matter, rest_parts, task_list
+from .checkpoint_text import untyped
 
-KEY_ORDER = ("meta", "tasklist", "phases", "sprints", "tasks", "tables", "notes")
+KEY_ORDER = ("meta", "tasklist", "tasks", "tables", "notes", "sections")
 """Top-level keys of task-list data, in the order they are written."""
-
-Region = tuple[int, int]
-"""(phase, sprint): 1-based row numbers in `phases` / `sprints`, 0 for "none"."""
+HEADING_KEYS = {2: "phase", 3: "sprint"}
+"""Heading level -> the key holding its text in a `sections` entry."""
 
 
 def read_tasklist(blocks: list[Block], data: dict[str, Any]) -> dict[str, Any]:
     """Return task-list data read from a document's blocks; `data` holds "meta" when there is front matter."""
-    phases: list[dict[str, Any]] = []
-    sprints: list[dict[str, Any]] = []
-    regions: dict[Region, list[Block]] = {(0, 0): []}
-    here: Region = (0, 0)
-    for block in blocks:
-        if block.kind == "heading" and block.level in (2, 3):
-            title, note = split_note(block.text)
-            if block.level == 2:
-                phases.append({"title": title, "note": note})
-                here = (len(phases), 0)
-            else:
-                sprints.append({"phase": here[0], "title": title, "note": note})
-                here = (here[0], len(sprints))
-            regions[here] = []
-        else:
-            regions[here].append(block)
-    data["tasklist"], regions[(0, 0)] = take_header(regions[(0, 0)])
-    kept: dict[str, Any] = {"phases": phases, "sprints": sprints, "tasks": []}
-    for (phase, sprint), body in regions.items():
-        rest = []
-        for block in drop_trailing_rules(body):
-            if block.kind != "list":
-                rest.append(block)
-            for item in block.items:
-                title, note = split_note(item.text)
-                row = {"phase": phase, "sprint": sprint, "depth": item.depth, "done": item.done}
-                kept["tasks"].append({**row, "title": title, "note": note})
-        keep_rest(rest, {"phase": phase, "sprint": sprint}, kept)
-    data.update({key: value for key, value in kept.items() if value})
+    head, groups = split_at(blocks, *HEADING_KEYS)
+    data["tasklist"], head = take_header(head)
+    data.update(_read_region(head))
+    sections = [{HEADING_KEYS[heading.level]: heading.text, **_read_region(body)} for heading, body in groups]
+    if sections:
+        data["sections"] = sections
     return {key: data[key] for key in KEY_ORDER if key in data}
+
+
+def _read_region(blocks: list[Block]) -> dict[str, Any]:
+    """Return the tasks (items of every simple list), tables and verbatim notes of one region."""
+    rows: list[dict[str, Any]] = []
+    rest: list[Block] = []
+    for block in drop_trailing_rules(blocks):
+        if block.kind == "list":
+            rows += [item_row(item) for item in block.items]
+        else:
+            rest.append(block)
+    tables, notes = split_rest(rest)
+    region = {"tasks": trim_columns(rows, ITEM_DEFAULTS), "tables": tables, "notes": notes}
+    return {key: value for key, value in region.items() if value}
 
 
 def render_tasklist(data: Mapping[str, Any]) -> str:
     """Return the task-list document of valid task-list data."""
     parts = [render_front_matter(data["meta"])] if "meta" in data else []
-    body = header_parts(data["tasklist"])
-    body += _region(data, (0, 0))
-    sprints = list(enumerate(data.get("sprints", ()), 1))
-    for number, sprint in sprints:
-        if sprint["phase"] == 0:
-            body += [_heading(3, sprint), *_region(data, (0, number))]
-    for phase_number, phase in enumerate(data.get("phases", ()), 1):
-        if phase_number == 1 and body:
+    body = header_parts(data["tasklist"]) + _region(data)
+    sections = data.get("sections", ())
+    first_h2 = next((index for index, section in enumerate(sections) if "phase" in section), None)
+    for index, section in enumerate(sections):
+        level, key = next((level, key) for level, key in HEADING_KEYS.items() if key in section)
+        if index == first_h2 and body:
             body.append("---")
-        body += [_heading(2, phase), *_region(data, (phase_number, 0))]
-        for number, sprint in sprints:
-            if sprint["phase"] == phase_number:
-                body += [_heading(3, sprint), *_region(data, (phase_number, number))]
+        body += [f"{'#' * level} {untyped(section[key])}".rstrip(), *_region(section)]
     return join_blocks(parts + body)
 
 
-def _heading(level: int, row: Mapping[str, Any]) -> str:
-    """Return the heading of a phase or sprint row."""
-    return ("#" * level + " " + join_note(untyped(row["title"]), row.get("note"))).rstrip()
-
-
-def _region(data: Mapping[str, Any], region: Region) -> list[str]:
-    """Return the task list, tables and notes of one (phase, sprint) region."""
-    where = {"phase": region[0], "sprint": region[1]}
-    items = [
-        (row["depth"], row["done"], join_note(untyped(row["title"]), row["note"]))
-        for row in data.get("tasks", ())
-        if (row["phase"], row["sprint"]) == region
-    ]
-    return ([render_items(items)] if items else []) + kept_parts(data, where)
+def _region(region: Mapping[str, Any]) -> list[str]:
+    """Return the task list, tables and notes of one region."""
+    tasks = [task_list(region["tasks"])] if region.get("tasks") else []
+    return tasks + rest_parts(region.get("tables", ()), region.get("notes", ()))

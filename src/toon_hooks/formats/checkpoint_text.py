@@ -1,4 +1,4 @@
-"""Inline text rules of the checkpoint converters: block-start escapes, typed scalars, `**Key:** value`, notes.
+"""Inline text rules of the checkpoint converters: block-start escapes, typed scalars, `**Key:** value`.
 
 Text values hold Markdown inline source, so inline formatting survives for the reader. Writing a value
 back must not change what it parses to; the one thing that can is a value that would start a block
@@ -89,22 +89,3 @@ def meta_line(key: str, value: Scalar) -> str:
     """Return one `**Key:** value` line."""
     text = untyped(value)
     return f"**{key}:** {text}" if text else f"**{key}:**"
-
-
-def split_note(text: str) -> tuple[str, str | None]:
-    """Split `Title (note)` at the parenthesis that closes the text; (text, None) when there is none."""
-    if not text.endswith(")"):
-        return text, None
-    depth = 0
-    for index in range(len(text) - 1, -1, -1):
-        depth += {")": 1, "(": -1}.get(text[index], 0)
-        if depth == 0:
-            if index >= 2 and text[index - 1] == " ":
-                return text[: index - 1], text[index + 1 : -1]
-            break
-    return text, None
-
-
-def join_note(title: str, note: str | None) -> str:
-    """Return `Title (note)`, or the title alone when there is no note (inverse of `split_note`)."""
-    return title if note is None else f"{title} ({note})"
