@@ -92,6 +92,9 @@ from ..options import Options
 from .checkpoint_blocks import Block, load_front_matter, read_blocks
 from .checkpoint_doc import read_checkpoint, render_checkpoint
 from .checkpoint_schema import kind_of_data, problem
+
+VERSION = "2"
+"""Output version of the checkpoint and task-list shapes; the Markdown converters include it in theirs."""
 from .checkpoint_tasks import read_tasklist, render_tasklist
 from .checkpoint_text import meta_lines
 

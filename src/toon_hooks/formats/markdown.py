@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 from ..options import Options
+from .checkpoint import VERSION as CHECKPOINT_VERSION
 from .registry import Converter, decode_text, register
+
+VERSION = f"1+checkpoint.{CHECKPOINT_VERSION}"
+"""Bump the first part when the general mapping's output changes; checkpoint.VERSION covers its shapes."""
 
 
 @register
@@ -12,7 +16,7 @@ class MarkdownToToon(Converter):
     name = "md-to-toon"
     source = "md"
     target = "toon"
-    version = "1"
+    version = VERSION
 
     def convert(self, data: bytes, options: Options, path: str = "<stdin>") -> str:
         from . import checkpoint
@@ -32,7 +36,7 @@ class ToonToMarkdown(Converter):
     name = "toon-to-md"
     source = "toon"
     target = "md"
-    version = "1"
+    version = VERSION
 
     def convert(self, data: bytes, options: Options, path: str = "<stdin>") -> str:
         from ..toon import decode
