@@ -1,0 +1,91 @@
+"""`toon-hooks encode` (JSON → TOON) and `toon-hooks decode` (TOON → JSON), between files or stdin/stdout."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..errors import ToonHooksError
+from ..formats.registry import decode_text, get
+from ..fsio import write_atomic
+from ..options import DELIMITERS, Options
+from ..output import error_handler
+from ..toon import decode
+
+_INPUT = click.argument("source", metavar="[INPUT|-]", default="-", type=click.Path(dir_okay=False, allow_dash=True))
+_OUTPUT = click.option(
+    "-o", "--output", "target", metavar="OUT", type=click.Path(dir_okay=False), help="Write here instead of stdout."
+)
+
+
+@click.command("encode")
+@_INPUT
+@_OUTPUT
+@click.option(
+    "--delimiter",
+    type=click.Choice([",", "comma", "tab", "|", "pipe"]),
+    default=",",
+    show_default=True,
+    help="Delimiter of arrays and tables.",
+)
+@click.option("--indent", type=click.IntRange(min=1), default=2, show_default=True, help="Spaces per level.")
+def encode_cmd(source: str, target: str | None, delimiter: str, indent: int) -> None:
+    """Convert JSON (INPUT, default stdin) to TOON."""
+    label = _label(source)
+    with error_handler(label):
+        options = Options(delimiter=DELIMITERS[delimiter], indent=indent)
+        _write(target, get("json", "toon").convert(_read(source), options, label))
+
+
+@click.command("decode")
+@_INPUT
+@_OUTPUT
+@click.option("--no-strict", "lenient", is_flag=True, help="Accept what strict mode rejects where the spec allows.")
+@click.option("--indent", type=click.IntRange(min=1), default=2, show_default=True, help="TOON spaces per level.")
+@click.option(
+    "--json-indent", type=click.IntRange(min=0), default=2, show_default=True, help="JSON indentation; 0 = compact."
+)
+def decode_cmd(source: str, target: str | None, lenient: bool, indent: int, json_indent: int) -> None:
+    """Convert TOON (INPUT, default stdin) to JSON."""
+    label = _label(source)
+    with error_handler(label):
+        _write(target, toon_to_json(_read(source), label, strict=not lenient, indent=indent, json_indent=json_indent))
+
+
+def toon_to_json(data: bytes, path: str, *, strict: bool = True, indent: int = 2, json_indent: int = 2) -> str:
+    """Return the JSON text (one final newline) for TOON bytes; bad input raises a located error.
+
+    The toon→json converter does the same with strict decoding only; this adds `strict=False`.
+    """
+    value = decode(decode_text(data, path), strict=strict, indent_size=indent)
+    separators = (",", ": ") if json_indent else (",", ":")
+    return json.dumps(value, indent=json_indent or None, separators=separators, ensure_ascii=False) + "\n"
+
+
+def _label(source: str) -> str:
+    return "<stdin>" if source == "-" else source
+
+
+def _read(source: str) -> bytes:
+    """Return the bytes of a file, or of stdin for "-"."""
+    if source == "-":
+        return click.get_binary_stream("stdin").read()
+    try:
+        with open(source, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise ToonHooksError(f"cannot read {source}: {exc.strerror or exc}") from None
+
+
+def _write(target: str | None, text: str) -> None:
+    """Write `text` as UTF-8, atomically to `target`, or to stdout when there is none."""
+    data = text.encode("utf-8")
+    if target is None or target == "-":
+        stream = click.get_binary_stream("stdout")
+        stream.write(data)
+        stream.flush()
+        return
+    try:
+        write_atomic(target, data)
+    except OSError as exc:
+        raise ToonHooksError(f"cannot write {target}: {exc.strerror or exc}") from None

@@ -1,0 +1,119 @@
+"""TOON lexical rules for the encoder: string quoting and escaping (§7.1, §7.2), keys (§7.3), numbers (§2)."""
+from __future__ import annotations
+
+import functools
+import re
+from decimal import Decimal
+from typing import Callable, Sequence
+
+_ESCAPES: dict[int, str] = {code: f"\\u{code:04x}" for code in range(0x20)}
+_ESCAPES.update({ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
+"""§7.1 encoder column: the five short escapes, lowercase \\uXXXX for the other C0 controls."""
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPE_OR_SURROGATE = re.compile('[\\\\"\x00-\x1f\ud800-\udfff]')
+_UNQUOTED_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
+_LITERAL_LIKE = re.compile(r"(?:true|false|null|[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)\Z")
+"""Whole strings a decoder would read as a literal or number, or that look numeric (§7.2; ASCII digits only)."""
+
+_RISKY_FIRST = frozenset("-# +0123456789tfn")
+"""First characters that may need quoting: list/comment markers, leading space, and starts of _LITERAL_LIKE."""
+
+_UNSAFE: dict[str, re.Pattern[str]] = {
+    d: re.compile(f'[{re.escape(d)}:"\\\\\\[\\]{{}}\x00-\x1f\ud800-\udfff]') for d in (",", "\t", "|")
+}
+"""Per delimiter: any character that forces quoting anywhere in a string (surrogates are refused by quote())."""
+
+
+def quote(text: str) -> str:
+    """Return `text` as a quoted TOON string; lone surrogates have no TOON form, so they raise ValueError."""
+    if not _ESCAPE_OR_SURROGATE.search(text):
+        return f'"{text}"'
+    bad = _SURROGATE.search(text)
+    if bad:
+        raise ValueError(f"string contains a lone surrogate U+{ord(bad.group()):04X}: {text!r}")
+    return '"' + text.translate(_ESCAPES) + '"'
+
+
+@functools.lru_cache(maxsize=None)
+def string_encoder(delimiter: str) -> Callable[[str], str]:
+    """Return the function that encodes one string value for `delimiter`, quoting only when §7.2 requires."""
+    unsafe = _UNSAFE[delimiter].search
+    literal_like = _LITERAL_LIKE.match
+
+    def encode_string(text: str) -> str:
+        if (
+            text
+            and text[-1] != " "
+            and not unsafe(text)
+            and (text[0] not in _RISKY_FIRST or not (text[0] in "-# " or literal_like(text)))
+        ):
+            return text
+        return quote(text)
+
+    return encode_string
+
+
+def encode_string(text: str, delimiter: str = ",") -> str:
+    """Return `text` as a TOON value token for `delimiter` (",", "\\t" or "|"), quoted only when needed."""
+    return string_encoder(delimiter)(text)
+
+
+def encode_strings(texts: Sequence[str], delimiter: str) -> list[str]:
+    """Encode the strings of a large table column at once.
+
+    One scan of the joined text rules out every character-level reason to quote; in that (usual) case only the
+    first and last character of each string still matter.
+    """
+    encode = string_encoder(delimiter)
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1 or _UNSAFE[delimiter].search(joined):
+        return list(map(encode, texts))
+    return [
+        text if text and text[-1] != " " and text[0] not in _RISKY_FIRST else encode(text) for text in texts
+    ]
+
+
+def encode_key(key: str) -> str:
+    """Return an object key or field name per §7.3: bare when it is identifier-like, else quoted."""
+    return key if _UNQUOTED_KEY.match(key) else quote(key)
+
+
+def format_float(number: float) -> str:
+    """Return the §2 token of a float: canonical number text, or null for NaN and ±Infinity (§3)."""
+    if 1e-4 <= abs(number) < 1e16 and not number.is_integer():
+        return repr(number)  # the common case: repr is already canonical
+    if number - number != 0:
+        return "null"
+    if 1e16 <= abs(number) < 1e21:
+        return int.__repr__(int(number))  # integral; its exact digits, not repr's zero-padded shortest ones
+    text = repr(number)
+    if "e" in text:
+        mantissa, _, exponent = text.partition("e")
+        digits = mantissa.lstrip("-").replace(".", "")
+        return _from_digits(number < 0, digits, int(exponent) + 1)
+    return "0" if number == 0 else text[:-2]
+
+
+def format_decimal(number: Decimal) -> str:
+    """Return the §2 token of a Decimal: its exact value as a canonical number, or null when not finite (§3)."""
+    if not number.is_finite():
+        return "null"
+    sign, digit_tuple, exponent = number.as_tuple()
+    digits = "".join(map(str, digit_tuple)).lstrip("0")
+    if not digits:
+        return "0"
+    return _from_digits(bool(sign), digits.rstrip("0"), len(digits) + int(exponent))
+
+
+def _from_digits(negative: bool, digits: str, point: int) -> str:
+    """Render ±0.<digits> × 10**point: plain decimal when 1e-6 <= |n| < 1e21, else d.ddde±x (§2)."""
+    sign = "-" if negative else ""
+    if not -6 <= point - 1 <= 20:
+        mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        return f"{sign}{mantissa}e{point - 1:+d}"
+    if point <= 0:
+        return f"{sign}0.{'0' * -point}{digits}"
+    if point >= len(digits):
+        return sign + digits + "0" * (point - len(digits))
+    return f"{sign}{digits[:point]}.{digits[point:]}"
