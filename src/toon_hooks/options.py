@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 from typing import Literal
 
 Delimiter = Literal[",", "\t", "|"]
@@ -27,5 +25,8 @@ class Options:
 
     def cache_key(self) -> str:
         """Return a short digest of every field, for cache keys."""
+        import hashlib
+        import json
+
         blob = json.dumps(dataclasses.asdict(self), sort_keys=True, default=list)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..options import Options
 from ..toon import decode
+from .markdown import VERSION as MARKDOWN_VERSION
 from .mdparser import parser
 from .registry import Converter, decode_text, get, register
 
@@ -130,7 +131,7 @@ class ToonToHtml(Converter):
     name = "toon-to-html"
     source = "toon"
     target = "html"
-    version = "1"
+    version = f"1+md.{MARKDOWN_VERSION}"
 
     def convert(self, data: bytes, options: Options, path: str = "<stdin>") -> str:
         markdown = get("toon", "md").convert(data, options, path)
