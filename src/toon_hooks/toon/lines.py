@@ -1,0 +1,137 @@
+"""The decoder's lexical pass: bytes or text -> significant lines with depth (§4 bytes, §5.1 comments, §12)."""
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from itertools import compress, repeat
+from typing import Sequence
+
+from ..errors import ToonDecodeError
+
+_ODD_STARTS = frozenset(("", "#", "\t"))
+"""How blank, comment and tab-indented lines start after their spaces: the lines that need more than a split."""
+_FIRST_CHAR = operator.itemgetter(slice(0, 1))
+
+
+@dataclass
+class Lines:
+    """The comment-stripped, non-blank lines of a document, as parallel lists indexed by line position."""
+
+    raw: list[str]
+    """Every line of the original text (CR terminators removed), for error messages."""
+    numbers: Sequence[int]
+    """1-based line number in the original text."""
+    contents: list[str]
+    """The line after its indentation; never empty, never a comment."""
+    indents: list[int]
+    """Number of indentation characters, to turn content offsets into columns."""
+    widths: list[int]
+    """Indentation width in spaces (differs from `indents` only for tabs in non-strict mode)."""
+    depths: list[int] = field(default_factory=list)
+    blanks: dict[int, int] = field(default_factory=dict)
+    """Position of a line -> number of the first blank line right before it (for array spans, §12)."""
+
+    def error(self, position: int, msg: str, offset: int = 0) -> ToonDecodeError:
+        """Return a located error for `offset` within the content of the line at `position`."""
+        number = self.numbers[position]
+        return ToonDecodeError(msg, number, self.indents[position] + offset + 1, self.raw[number - 1])
+
+
+def to_text(data: str | bytes, strict: bool) -> str:
+    """Return the document as text: bytes as UTF-8, without a leading byte-order mark.
+
+    Ill-formed UTF-8 is a located error in strict mode (§4); non-strict mode replaces it with U+FFFD.
+    """
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        blob = bytes(data)
+        try:
+            text = blob.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if strict:
+                raise _utf8_error(blob, exc) from None
+            text = blob.decode("utf-8", "replace")
+    elif isinstance(data, str):
+        text = data
+    else:
+        raise TypeError(f"TOON text must be str or bytes, not {type(data).__name__}")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _utf8_error(blob: bytes, exc: UnicodeDecodeError) -> ToonDecodeError:
+    """Locate the first ill-formed byte by line and (character) column."""
+    line_start = blob.rfind(b"\n", 0, exc.start) + 1
+    line_end = blob.find(b"\n", exc.start)
+    line = blob[line_start : line_end if line_end >= 0 else len(blob)].rstrip(b"\r")
+    before = blob[line_start : exc.start].decode("utf-8")
+    if line_start == 0:
+        before = before.removeprefix("\ufeff")
+    return ToonDecodeError(
+        f"invalid UTF-8: {exc.reason} (byte 0x{blob[exc.start]:02x})",
+        blob.count(b"\n", 0, exc.start) + 1,
+        len(before) + 1,
+        line.decode("utf-8", "replace"),
+    )
+
+
+def scan(text: str, indent_size: int, strict: bool) -> Lines:
+    """Split `text` into significant lines, checking indentation (strict) or flooring it (non-strict).
+
+    Comment lines vanish without a trace (§5.1); blank lines are only remembered for the array-span rule;
+    trailing blank lines close nothing and are dropped first. Whole-list operations keep this pass cheap;
+    the rare odd lines (blank, comment, tab-indented) are then handled one by one.
+    """
+    raw = text.split("\n")
+    if "\r" in text:  # a CR ending a line belongs to its terminator (§12)
+        raw = [line[:-1] if line.endswith("\r") else line for line in raw]
+    end = len(raw)
+    while end and not raw[end - 1].strip(" "):
+        end -= 1
+    contents = [line.lstrip(" ") for line in raw[:end]]
+    indents = list(map(operator.sub, map(len, raw), map(len, contents)))
+    lines = Lines(raw, range(1, end + 1), contents, indents, indents)
+    if ("" in contents or "#" in text or "\t" in text) and not _ODD_STARTS.isdisjoint(map(_FIRST_CHAR, contents)):
+        _drop_odd_lines(lines, indent_size, strict)
+    if strict and any(map(operator.mod, lines.widths, repeat(indent_size))):
+        _raise_misindented(lines, indent_size)
+    lines.depths = [width // indent_size for width in lines.widths]
+    return lines
+
+
+def _drop_odd_lines(lines: Lines, indent_size: int, strict: bool) -> None:
+    """Remove blank and comment lines, noting blanks; reject (strict) or measure (non-strict) tab indentation."""
+    contents, indents, widths = lines.contents, lines.indents, list(lines.widths)
+    keep = [True] * len(contents)
+    blanks: dict[int, int] = {}
+    blank = 0
+    for position, content in enumerate(contents):
+        if content[:1] == "#":  # only spaces precede it: a comment line (§5.1)
+            keep[position] = False
+            continue
+        if content[:1] == "\t":
+            raw = lines.raw[position]
+            if strict:
+                number = lines.numbers[position]
+                column = raw.index("\t") + 1
+                raise ToonDecodeError("tab character in indentation: indent with spaces", number, column, raw)
+            content = contents[position] = raw.lstrip(" \t")
+            indents[position] = len(raw) - len(content)
+            widths[position] = indents[position] + raw.count("\t", 0, indents[position]) * (indent_size - 1)
+        if not content:
+            blank = blank or lines.numbers[position]
+            keep[position] = False
+        elif blank:
+            blanks[position] = blank
+            blank = 0
+    positions = {old: new for new, old in enumerate(compress(range(len(keep)), keep))}
+    lines.blanks = {positions[old]: number for old, number in blanks.items()}
+    lines.numbers = list(compress(lines.numbers, keep))
+    lines.contents = list(compress(contents, keep))
+    lines.indents = list(compress(indents, keep))
+    lines.widths = list(compress(widths, keep))
+
+
+def _raise_misindented(lines: Lines, indent_size: int) -> None:
+    """Raise for the first line whose indentation is not a multiple of `indent_size` (strict, §12)."""
+    for position, width in enumerate(lines.widths):
+        if width % indent_size:
+            raise lines.error(position, f"indentation of {width} spaces is not a multiple of {indent_size}")
