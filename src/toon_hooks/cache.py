@@ -74,8 +74,9 @@ class Store:
                 pass
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
-        """Return the stored value of each key that is present."""
-        cache = self._open()
+        """Return the stored value of each key that is present (no keys: the database is not even opened)."""
+        keys = list(keys)
+        cache = self._open() if keys else None
         if cache is None:
             return {}
         found: dict[str, Any] = {}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -29,6 +30,9 @@ class Pair:
     twin: str
     source_data: bytes = b""
     twin_text: str | None = None
+    marker: twins.Marker | None = None
+    converter: str = ""
+    """Digest of the converter version and options for this pair (see `twins.converter_digest`)."""
     expected: str | None = None
     tokens: tuple[int | None, int | None] = (None, None)
 
@@ -43,6 +47,13 @@ class Pair:
     @property
     def source_digest(self) -> str:
         return twins.digest(self.source_data, self.source_format)
+
+    @property
+    def proven_fresh(self) -> bool:
+        """True when the twin's marker shows it was written from this source by this converter and options."""
+        marker = self.marker
+        return (marker is not None and marker.source_digest == self.source_digest
+                and marker.converter == self.converter)
 
     @property
     def stale(self) -> bool:
@@ -113,7 +124,7 @@ def collect_pairs(root: str, paths: Iterable[str], config: Config,
     return list(pairs.values()), orphans
 
 
-def load_pair(root: str, pair: Pair, config: Config, report: Report, staged: set[str]) -> bool:
+def load_pair(root: str, pair: Pair, config: Config, report: Report, staged: Callable[[], set[str]]) -> bool:
     """Read both files of a pair and refuse conflicts; True when the pair can be synced."""
     source_full, twin_full = os.path.join(root, pair.source), os.path.join(root, pair.twin)
     size = os.path.getsize(source_full)
@@ -143,11 +154,12 @@ def load_pair(root: str, pair: Pair, config: Config, report: Report, staged: set
     if not twins.body_matches_marker(pair.twin_text, marker):
         message = (f"was edited by hand since toon-hooks generated it: move the edit into {pair.source} (the "
                    f"source), or make {pair.twin} the source by deleting its first line and {pair.source}")
-        if {pair.source, pair.twin} <= staged:
+        if {pair.source, pair.twin} <= staged():
             message += (f"; both files are staged with different content, revert one: "
                         f"git restore --staged --worktree -- {pair.twin}")
         report.problems.append(Problem(pair.twin, message))
         return False
+    pair.marker = marker
     return True
 
 
@@ -175,7 +187,16 @@ def convert_pairs(pairs: list[Pair], config: Config, store: Store, jobs: int, re
 
 
 def _render(pair: Pair, body: str, config: Config) -> str:
-    return twins.render_twin(body, pair.twin_format, pair.source, pair.source_digest, config.marker)
+    return twins.render_twin(body, pair.twin_format, pair.source, pair.source_digest, config.marker, pair.converter)
+
+
+def _converter_digests(pairs: list[Pair], config: Config) -> None:
+    from .formats import registry
+
+    options_key = config.options.cache_key()
+    for pair in pairs:
+        converter_id = registry.get(pair.source_format, pair.twin_format).cache_id()
+        pair.converter = twins.converter_digest(converter_id, options_key)
 
 
 def _count_tokens(pairs: list[Pair], config: Config, store: Store, report: Report) -> None:
@@ -243,9 +264,15 @@ def sync(root: str, config: Config, request: Request, store: Store, report: Repo
             report.problems.append(Problem(orphan, message))
         else:
             report.notes.append(f"{orphan}: {message}")
-    staged = git.staged_files(root) if request.stage else set()
+    staged = functools.lru_cache(maxsize=1)(lambda: git.staged_files(root) if request.stage else set())
     loadable = [p for p in pairs if load_pair(root, p, config, report, staged)]
-    convert_pairs(loadable, config, store, runner.resolve_jobs(request.jobs, config.jobs), report, progress)
+    _converter_digests(loadable, config)
+    proven = [p for p in loadable if p.proven_fresh]
+    for pair in proven:  # the marker proves it: no cache lookup, no conversion
+        pair.expected = (pair.twin_text or "").replace("\r\n", "\n")
+    pending = [p for p in loadable if not p.proven_fresh]
+    if pending:
+        convert_pairs(pending, config, store, runner.resolve_jobs(request.jobs, config.jobs), report, progress)
     converted = [p for p in loadable if p.expected is not None]
     for pair in converted:
         toon_tokens, json_tokens = pair.tokens

@@ -222,10 +222,10 @@ def test_corrupted_cache_is_reported_and_the_commit_still_works(repo: Path, tmp_
         db.write_bytes(b"this is not a sqlite database" * 100)
     write(repo, "k.toon", "a: 2\n")
     git(repo, "add", "-A")
-    proc = commit(repo, env=env)
-    assert proc.returncode == 0, proc.stdout
     verbose = precommit(repo, "run", "toon-sync", "--verbose", "--files", "k.toon", env=env)
     assert verbose.returncode == 0 and "cache disabled" in verbose.stdout
+    proc = commit(repo, env=env)
+    assert proc.returncode == 0, proc.stdout
     assert decode(head_blob(repo, "k.toon")) == {"a": 2}
     assert "2" in head_blob(repo, "k.md")
 

@@ -85,18 +85,19 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ConversionError
 from ..options import Options
-from .checkpoint_blocks import Block, load_front_matter, read_blocks
-from .checkpoint_doc import read_checkpoint, render_checkpoint
-from .checkpoint_schema import kind_of_data, problem
+
+if TYPE_CHECKING:
+    from .checkpoint_blocks import Block
+
+# The reader and writer modules are imported inside the functions below: the Markdown converters import this
+# module for VERSION on every hook run, and a run whose twins are all fresh must not pay for markdown-it.
 
 VERSION = "2"
 """Output version of the checkpoint and task-list shapes; the Markdown converters include it in theirs."""
-from .checkpoint_tasks import read_tasklist, render_tasklist
-from .checkpoint_text import meta_lines
 
 __all__ = ["data_to_markdown", "detect", "is_checkpoint_data", "markdown_to_data"]
 
@@ -106,6 +107,8 @@ _PHASE_WORD = re.compile(r"\b(?:phase|sprint)\b", re.I)
 
 def detect(text: str, path: str, options: Options) -> bool:
     """Return True when the document at `path` is a checkpoint or a task list (rules in the module doc)."""
+    from .checkpoint_blocks import load_front_matter, read_blocks
+
     posix = path.replace("\\", "/")
     for glob in options.checkpoint_globs:
         if fnmatch.fnmatch(posix, glob) or ("/" not in glob and fnmatch.fnmatch(posixpath.basename(posix), glob)):
@@ -120,6 +123,10 @@ def detect(text: str, path: str, options: Options) -> bool:
 
 def markdown_to_data(text: str) -> dict[str, Any]:
     """Return the checkpoint or task-list data of a Markdown document (bad front matter is located)."""
+    from .checkpoint_blocks import load_front_matter, read_blocks
+    from .checkpoint_doc import read_checkpoint
+    from .checkpoint_tasks import read_tasklist
+
     front, blocks = read_blocks(text)
     data: dict[str, Any] = {}
     meta = None
@@ -132,11 +139,17 @@ def markdown_to_data(text: str) -> dict[str, Any]:
 
 def is_checkpoint_data(value: Any) -> bool:
     """Return True for decoded TOON shaped like checkpoint or task-list data at the top level."""
+    from .checkpoint_schema import kind_of_data
+
     return kind_of_data(value) is not None
 
 
 def data_to_markdown(value: dict[str, Any]) -> str:
     """Return the checkpoint or task-list document for `value`; a malformed shape is a ConversionError."""
+    from .checkpoint_doc import render_checkpoint
+    from .checkpoint_schema import problem
+    from .checkpoint_tasks import render_tasklist
+
     message = problem(value)
     if message:
         raise ConversionError(message)
@@ -159,6 +172,8 @@ def _titled_checkpoint(blocks: list[Block]) -> bool:
     """Rule 3: an H1 naming a checkpoint, then a `**Key:** value` paragraph."""
     if len(blocks) < 2 or blocks[0].kind != "heading" or blocks[0].level != 1:
         return False
+    from .checkpoint_text import meta_lines
+
     named = "checkpoint" in blocks[0].text.lower()
     return named and blocks[1].kind == "paragraph" and bool(meta_lines(blocks[1].text))
 
