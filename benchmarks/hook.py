@@ -5,7 +5,8 @@ measured in this run:
 
 - cold: no twins, empty cache; warm: twins present and cached (what a commit that touches nothing costs);
 - loop: the approach toon-hooks replaces, one converter process and one `git add` per file;
-- pre-commit floor: `pre-commit run` of a no-op hook on the same files, versus the warm toon-sync hook;
+- pre-commit floor: `pre-commit run` of a no-op hook on the same files (a Python no-op, since a
+  `language: python` hook always starts an interpreter, and `true` for reference), versus warm toon-sync;
 - -j 1 vs all cores on 1,000 cold files; and which heavy modules a warm run imports.
 
 Run: python3 benchmarks/hook.py [--sizes 10,100,1000] [--repeat 3]
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,7 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
-HEAVY = ("joblib", "pymupdf", "fitz", "markdown_it", "tiktoken")
+HEAVY = ("joblib", "pymupdf", "fitz", "markdown_it", "tiktoken", "diskcache")
+BIN = Path(sys.executable).parent
+TOON_HOOKS = str(BIN / "toon-hooks")
+"""The console script beside this interpreter (PATH may hold slow shims, e.g. pyenv's)."""
 
 
 def sh(args: list[str], cwd: Path, env: dict[str, str]) -> None:
@@ -41,9 +46,11 @@ def make_repo(root: Path, count: int, env: dict[str, str]) -> list[str]:
         names.append(name)
     (root / ".pre-commit-config.yaml").write_text(
         "repos:\n- repo: local\n  hooks:\n"
-        "  - id: noop\n    name: noop\n    entry: 'true'\n    language: system\n    files: \\.toon$\n"
+        f"  - id: noop\n    name: noop\n    entry: {sys.executable} -c pass\n    language: system\n"
+        "    files: \\.toon$\n    require_serial: true\n"
+        "  - id: shell-true\n    name: shell-true\n    entry: 'true'\n    language: system\n    files: \\.toon$\n"
         "    require_serial: true\n"
-        "  - id: toon-sync\n    name: toon-sync\n    entry: toon-hooks sync\n    language: system\n"
+        f"  - id: toon-sync\n    name: toon-sync\n    entry: {TOON_HOOKS} sync\n    language: system\n"
         "    files: \\.(toon|md)$\n    require_serial: true\n"
     )
     sh(["git", "add", "-A"], root, env)
@@ -74,7 +81,7 @@ def measure(count: int, base: Path, repeat: int) -> dict[str, float]:
     root = base / f"repo{count}"
     names = make_repo(root, count, env)
     hook_env = {**env, "PRE_COMMIT": "1"}
-    sync = ["toon-hooks", "sync", "-q", *names]
+    sync = [TOON_HOOKS, "sync", "-q", *names]
     results: dict[str, float] = {}
 
     def cold(jobs: str | None = None) -> float:
@@ -90,12 +97,14 @@ def measure(count: int, base: Path, repeat: int) -> dict[str, float]:
     results["warm"] = best(lambda: timed(sync, root, warm_env), repeat)
     imports = subprocess.run([sys.executable, "-X", "importtime", "-m", "toon_hooks", *sync[1:]], cwd=root,
                              env=warm_env, capture_output=True, text=True).stderr
-    results["heavy_imports"] = float(sum(f"| {m}\n" in imports or imports.endswith(f"| {m}") for m in HEAVY))
+    results["heavy_imports"] = float(sum(bool(re.search(rf"\|\s+{m}$", imports, re.M)) for m in HEAVY))
     if count <= 100:
-        loop = ("for f in docs/*.toon; do python3 -m toon_hooks convert --no-cache \"$f\" >/dev/null "
+        loop = (f"for f in docs/*.toon; do {TOON_HOOKS} convert --no-cache \"$f\" >/dev/null "
                 "&& git add \"${f%.toon}.md\"; done")
         results["loop"] = best(lambda: (reset(root, env), timed(["bash", "-c", loop], root, env))[1], 1)
     results["noop"] = best(lambda: timed([sys.executable, "-m", "pre_commit", "run", "noop", "--files", *names],
+                                         root, env), repeat)
+    results["true"] = best(lambda: timed([sys.executable, "-m", "pre_commit", "run", "shell-true", "--files", *names],
                                          root, env), repeat)
     timed(sync, root, warm_env)
     results["precommit_warm"] = best(lambda: timed([sys.executable, "-m", "pre_commit", "run", "toon-sync",
@@ -114,14 +123,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         rows = {n: measure(n, Path(tmp), args.repeat) for n in sizes}
     print(f"cores: {len(os.sched_getaffinity(0))}, best of {args.repeat}\n")
-    print("| files | cold sync | warm sync | per-file loop | loop / cold | pre-commit no-op | pre-commit warm "
-          "toon-sync | warm / no-op | heavy imports (warm) |")
+    print("| files | cold sync | warm sync | per-file loop | loop / cold | pre-commit no-op (python / true) | "
+          "pre-commit warm toon-sync | warm / no-op (python / true) | heavy imports (warm) |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n, r in rows.items():
         loop = f"{r['loop']:.2f} s" if "loop" in r else "–"
         ratio = f"{r['loop'] / r['cold']:.1f}×" if "loop" in r else "–"
-        print(f"| {n} | {r['cold']:.3f} s | {r['warm']:.3f} s | {loop} | {ratio} | {r['noop']:.3f} s | "
-              f"{r['precommit_warm']:.3f} s | {r['precommit_warm'] / r['noop']:.2f}× | "
+        print(f"| {n} | {r['cold']:.3f} s | {r['warm']:.3f} s | {loop} | {ratio} | {r['noop']:.3f} / {r['true']:.3f} s | "
+              f"{r['precommit_warm']:.3f} s | {r['precommit_warm'] / r['noop']:.2f}× / "
+              f"{r['precommit_warm'] / r['true']:.2f}× | "
               f"{'none' if not r['heavy_imports'] else int(r['heavy_imports'])} |")
     for n, r in rows.items():
         if "cold_j1" in r:

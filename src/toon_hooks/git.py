@@ -40,12 +40,19 @@ def _nul_paths(paths: Iterable[str]) -> bytes:
 
 
 def toplevel(cwd: str = ".") -> str | None:
-    """Return the work tree root containing `cwd`, or None outside a git work tree."""
-    try:
-        proc = _run(["rev-parse", "--show-toplevel"], cwd=cwd)
-    except GitError:
-        return None
-    return proc.stdout.decode("utf-8", "surrogateescape").strip() or None
+    """Return the work tree root containing `cwd`, or None outside a git work tree.
+
+    Found by looking for `.git` (a folder, or a file in worktrees and submodules) upwards, as git does:
+    this runs on every commit, and a `git rev-parse` process would cost more than the rest of a warm run.
+    """
+    here = os.path.abspath(cwd)
+    while True:
+        if os.path.exists(os.path.join(here, ".git")):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
 
 
 def tracked_files(root: str) -> list[str]:

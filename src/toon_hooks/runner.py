@@ -14,6 +14,8 @@ from .options import Options
 
 INLINE_MAX_WEIGHT = 512 * 1024
 """Batches lighter than this run in-process: starting workers (≈0.3 s) would cost more than converting."""
+TASK_WEIGHT = 2048
+"""Fixed cost of one conversion (parsing set-up, rendering), in text bytes: 1,000 small files do need workers."""
 PDF_WEIGHT = 20
 """A PDF byte costs about this many text bytes of conversion time."""
 
@@ -85,7 +87,7 @@ def resolve_jobs(requested: int | None = None, configured: int | None = None) ->
 def run(tasks: Sequence[Task], jobs: int, progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
     """Convert every task, in order; small batches and `jobs == 1` never start a worker."""
     total = len(tasks)
-    weight = sum(len(t.data) * (PDF_WEIGHT if t.source == "pdf" else 1) for t in tasks)
+    weight = sum(TASK_WEIGHT + len(t.data) * (PDF_WEIGHT if t.source == "pdf" else 1) for t in tasks)
     if jobs <= 1 or total <= 1 or weight < INLINE_MAX_WEIGHT:
         return _serial(tasks, progress)
     try:

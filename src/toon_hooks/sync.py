@@ -12,9 +12,8 @@ import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 
-from . import git, runner, twins
+from . import git, twins
 from .cache import Store
-from .conversions import convert_all, remember
 from .config import Config
 from .errors import ToonHooksError
 from .formats.registry import format_of
@@ -166,6 +165,9 @@ def load_pair(root: str, pair: Pair, config: Config, report: Report, staged: Cal
 def convert_pairs(pairs: list[Pair], config: Config, store: Store, jobs: int, report: Report,
                   progress: Callable[[int, int], None] | None) -> None:
     """Fill `expected` of every pair from the cache or by converting; failures become problems."""
+    from . import runner
+    from .conversions import convert_all, remember
+
     tasks = [runner.Task(p.source, p.source_format, p.twin_format, p.source_data, config.options) for p in pairs]
     fresh: list[tuple[Pair, runner.Task]] = []
     for pair, task, (outcome, entry) in zip(pairs, tasks, convert_all(tasks, store, jobs, progress)):
@@ -272,7 +274,9 @@ def sync(root: str, config: Config, request: Request, store: Store, report: Repo
         pair.expected = (pair.twin_text or "").replace("\r\n", "\n")
     pending = [p for p in loadable if not p.proven_fresh]
     if pending:
-        convert_pairs(pending, config, store, runner.resolve_jobs(request.jobs, config.jobs), report, progress)
+        from .runner import resolve_jobs
+
+        convert_pairs(pending, config, store, resolve_jobs(request.jobs, config.jobs), report, progress)
     converted = [p for p in loadable if p.expected is not None]
     for pair in converted:
         toon_tokens, json_tokens = pair.tokens
