@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from conftest import TEST_ENCODING
 from toon_hooks.cache import Store
+from toon_hooks.twins import glob_match
 from toon_hooks.tokens import (
     _Memo,
     TokenCounter,
@@ -25,7 +26,6 @@ from toon_hooks.tokens import (
     clear_memo,
     digest,
     load_tokenizer,
-    path_matches,
     savings,
 )
 
@@ -229,7 +229,7 @@ def test_savings(baseline: int | None, other: int | None, expected: float | None
     ("Docs/agents.toon", "docs/*.toon", False),
 ])
 def test_path_matches(path: str, pattern: str, expected: bool) -> None:
-    assert path_matches(path, pattern) is expected
+    assert glob_match(path, pattern) is expected
 
 
 def test_check_budgets_reports_texts_over_their_smallest_budget() -> None:

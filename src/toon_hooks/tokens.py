@@ -6,9 +6,7 @@ never fails anything: counts come back as None and `TokenCounter.warning` holds 
 """
 from __future__ import annotations
 
-import fnmatch
 import hashlib
-import itertools
 import os
 import tempfile
 import threading
@@ -17,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .errors import ToonHooksError
+from .twins import glob_match
 
 if TYPE_CHECKING:
     from .cache import Store
@@ -239,17 +238,6 @@ def savings(baseline: int | None, other: int | None) -> float | None:
     return (baseline - other) * 100.0 / baseline
 
 
-def path_matches(path: str, pattern: str) -> bool:
-    """Match a path against an fnmatch glob in which each `**/` may also stand for no folder at all."""
-    path = path.replace("\\", "/").removeprefix("./")
-    parts = pattern.split("**/")
-    for joints in itertools.product(("**/", ""), repeat=len(parts) - 1):
-        candidate = parts[0] + "".join(joint + part for joint, part in zip(joints, parts[1:]))
-        if fnmatch.fnmatchcase(path, candidate):
-            return True
-    return False
-
-
 def check_budgets(texts: Mapping[str, str], budgets: Mapping[str, int], counter: TokenCounter) -> list[str]:
     """Return one message per text over the smallest budget whose glob matches its path.
 
@@ -257,7 +245,7 @@ def check_budgets(texts: Mapping[str, str], budgets: Mapping[str, int], counter:
     """
     limits: dict[str, int] = {}
     for path in texts:
-        matching = [limit for pattern, limit in budgets.items() if path_matches(path, pattern)]
+        matching = [limit for pattern, limit in budgets.items() if glob_match(path, pattern)]
         if matching:
             limits[path] = min(matching)
     counts = counter.count_many([texts[path] for path in limits])

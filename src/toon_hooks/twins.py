@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import hashlib
+import itertools
 import posixpath
 import re
 
@@ -117,7 +118,17 @@ def _front_matter_flag(text: str) -> bool:
 
 
 def glob_match(path: str, pattern: str) -> bool:
-    """Match a repository path against a glob where `**/` also matches no folder at all."""
-    if fnmatch.fnmatchcase(path, pattern):
+    """Match a repository path against a config glob (`sources`, `checkpoint-globs`, budgets).
+
+    fnmatch rules (so `*` also crosses `/`), where each `**/` may also stand for no folder at all, and a
+    pattern without `/` matches the file name in any folder, as in .gitignore.
+    """
+    path = path.replace("\\", "/").removeprefix("./")
+    if "/" not in pattern and fnmatch.fnmatchcase(posixpath.basename(path), pattern):
         return True
-    return "**/" in pattern and fnmatch.fnmatchcase(path, pattern.replace("**/", ""))
+    parts = pattern.split("**/")
+    for joints in itertools.product(("**/", ""), repeat=len(parts) - 1):
+        candidate = parts[0] + "".join(joint + part for joint, part in zip(joints, parts[1:]))
+        if fnmatch.fnmatchcase(path, candidate):
+            return True
+    return False

@@ -82,8 +82,6 @@ are dropped, as GFM ignores them too.
 """
 from __future__ import annotations
 
-import fnmatch
-import posixpath
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -109,10 +107,10 @@ def detect(text: str, path: str, options: Options) -> bool:
     """Return True when the document at `path` is a checkpoint or a task list (rules in the module doc)."""
     from .checkpoint_blocks import load_front_matter, read_blocks
 
-    posix = path.replace("\\", "/")
-    for glob in options.checkpoint_globs:
-        if fnmatch.fnmatch(posix, glob) or ("/" not in glob and fnmatch.fnmatch(posixpath.basename(posix), glob)):
-            return True
+    from ..twins import glob_match
+
+    if any(glob_match(path, glob) for glob in options.checkpoint_globs):
+        return True
     front, blocks = read_blocks(text)
     try:
         meta = load_front_matter(front) if front else None
