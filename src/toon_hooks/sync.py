@@ -6,7 +6,6 @@ process; the decisions come from the pure `twins` module and conversions from `r
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import functools
 import json
 import os
@@ -228,6 +227,8 @@ def _count_tokens(pairs: list[Pair], config: Config, store: Store, report: Repor
 
 def unified_diff(pair: Pair) -> str:
     """Return the diff that would turn the twin on disk into the expected twin."""
+    import difflib
+
     old = (pair.twin_text or "").replace("\r\n", "\n").splitlines(keepends=True)
     new = (pair.expected or "").splitlines(keepends=True)
     return "".join(difflib.unified_diff(old, new, f"a/{pair.twin}", f"b/{pair.twin}"))

@@ -1,7 +1,6 @@
 """`toon-hooks sync` (the pre-commit hook) and `toon-hooks check` (the CI lint stage)."""
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -127,6 +126,8 @@ def _print(report: Report, stale: list[Pair], *, check: bool, verbose: bool, qui
 
 
 def _write_report(path: str, report: Report, check: bool, seconds: float) -> None:
+    import json
+
     from ..fsio import write_atomic
 
     data = {
