@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
@@ -69,7 +70,7 @@ def _label(source: str) -> str:
 def _read(source: str) -> bytes:
     """Return the bytes of a file, or of stdin for "-"."""
     if source == "-":
-        return click.get_binary_stream("stdin").read()
+        return sys.stdin.buffer.read()
     try:
         with open(source, "rb") as fh:
             return fh.read()
@@ -81,7 +82,7 @@ def _write(target: str | None, text: str) -> None:
     """Write `text` as UTF-8, atomically to `target`, or to stdout when there is none."""
     data = text.encode("utf-8")
     if target is None or target == "-":
-        stream = click.get_binary_stream("stdout")
+        stream = sys.stdout.buffer
         stream.write(data)
         stream.flush()
         return
