@@ -8,13 +8,21 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ToonDecodeError
-from .headers import Header, HeaderError, header_start, parse_header
+from .headers import Header, HeaderError, HeaderMemo, header_start
 from .lines import Lines, scan, to_text
 from .scopes import NEVER, DoneScope, KeyedScope, ListScope, ObjectScope, Scope, TableScope, label, plural
-from .tokens import SPECIAL_START, TokenError, ValueMemo, cell_values, find_unquoted, parse_key, split_cells
+from .tables import Batches
+from .tokens import NUMBER_START, SPECIAL_START, TokenError, ValueMemo, cell_values, find_unquoted, parse_key
+from .tokens import parse_number, parse_value, split_cells
 
 _NOT_PLAIN = ("", " ", "[")
 """How the text after `- ` starts when a list item is no plain `key: value` (empty key, extra space, header)."""
+_PARSED_START = SPECIAL_START | {"["}
+"""First characters of the values that `run` does not store as they are: parsed tokens and `[]`."""
+_UNSEEN = object()
+"""The memo's answer for a token not parsed before."""
+_MEMO_NUMBER = 4
+"""Longest number token that `run` memoizes."""
 
 
 def decode(text: str | bytes, *, strict: bool = True, indent_size: int = 2) -> Any:
@@ -31,100 +39,168 @@ def decode(text: str | bytes, *, strict: bool = True, indent_size: int = 2) -> A
         raise TypeError(f"indent_size must be an int, not {type(indent_size).__name__}")
     if indent_size < 1:
         raise ValueError(f"indent_size must be at least 1, got {indent_size}")
-    return Decoder(scan(to_text(text, strict), indent_size, strict), strict).run()
+    return Decoder(scan(to_text(text, strict), indent_size, strict), strict, indent_size).run()
 
 
 class Decoder:
     """The scope machine for one document."""
 
-    def __init__(self, lines: Lines, strict: bool) -> None:
+    def __init__(self, lines: Lines, strict: bool, indent_size: int) -> None:
         self.lines = lines
+        self.step = indent_size
+        """How much deeper (in spaces, like all depths) a block's lines are than the line that opens it."""
         self.contents = lines.contents
         self.strict = strict
         self.stack: list[Scope] = []
         self.values = ValueMemo()
+        self.batches = Batches()
+        """The short tables whose cells wait to be converted together (see `tables`)."""
+        self.headers = HeaderMemo()
         self.parse = self.values.__getitem__
 
     def run(self) -> Any:
-        """Decode the whole document."""
+        """Decode the whole document.
+
+        The loop reads the most common lines itself: a plain `key: value` (no quote or bracket before the colon)
+        in an object, `- key: value` opening a list-item object (§10), and (through `bracket_field`) the headers
+        seen before. Every other line goes to its scope's `take`, which reads those the same way, only slower.
+        Values are memoized for the document (flags, enum-like strings, small numbers repeat), long numbers not.
+        """
         lines = self.lines
         if not lines.numbers:
             return {}
-        depths, contents, blanks, stack, strict = lines.depths, lines.contents, lines.blanks, self.stack, self.strict
-        values, count = self.values, len(depths)
+        depths, contents, stack, strict = lines.depths, lines.contents, self.stack, self.strict
+        values, step, count = self.values, self.step, len(depths)
+        cached = values.get
+        spare: list[ObjectScope] = []  # scopes of ended `key:` blocks, recycled (configs open objects often)
         position = 0
         try:
             result, position = self.root()
             top = stack[-1]
-            fields = top.target if type(top) is ObjectScope else None
+            depth, fields = top.depth, top.fields
             while position < count:
-                if depths[position] != top.depth or position in blanks:
-                    if fields is not None and len(stack) > 1 and stack[-2].depth == depths[position] and (
-                        position not in blanks
-                    ):
-                        stack.pop()  # the usual dedent: an object ends (objects need no closing checks)
-                        skip = False
-                    else:
-                        skip = self.settle(position) is None
-                    top = stack[-1]
-                    fields = top.target if type(top) is ObjectScope else None
-                    if skip:
-                        position += 1
-                        continue
-                # The two most common lines are read right here: a plain `key: value` (no quote or bracket
-                # before the colon) in an object, and `- key: value` opening a list-item object (§10).
-                # `take` reads them the same way, only slower.
                 text = contents[position]
-                start = 0
-                if fields is None and type(top) is ListScope:
-                    head, colon, rest = text.partition(":")
-                    if colon and head[:2] == "- " and head[2:3] not in _NOT_PLAIN and '"' not in head:
-                        fields = {}  # `- key: …` opens a list-item object; its first field is read below
-                        top.target.append(fields)
-                        top = ObjectScope(top.depth + 1, NEVER, fields)
-                        stack.append(top)
-                        start = 2
-                elif fields is not None:
-                    head, colon, rest = text.partition(":")
-                if fields is not None and colon and '"' not in head:  # this colon is the first unquoted one
-                    if "[" not in head:
-                        key = head[start:].rstrip(" ") if start else head.rstrip(" ")
-                        if strict and key in fields:
-                            raise TokenError(f'duplicate key "{key}"', start)
-                        token = rest.strip(" ")
-                        if not token:
-                            child: dict[str, Any] = {}
-                            fields[key] = child
-                            fields = child
-                            top = ObjectScope(top.depth + 1, position, child)
-                            stack.append(top)
-                        elif token == "[]":
-                            fields[key] = []
-                        elif token[0] not in SPECIAL_START:
-                            fields[key] = token  # a plain string: nothing to parse, nothing to memoize
-                        else:
-                            try:
-                                fields[key] = values[token]
-                            except TokenError as exc:
-                                raise _shifted(exc, text.index(token, len(head) + 1)) from None
-                        position += 1
+                level = depths[position]
+                if level != depth:  # (or blank lines come first: see Lines.depths)
+                    if 0 <= level < depth:
+                        while stack[-1].depth > level:  # the usual dedent: the blocks deeper than the line end
+                            closed = stack.pop()
+                            if type(closed) is not ObjectScope:
+                                closed.close(self)  # (objects need no closing checks)
+                            elif closed.opened_at >= 0:
+                                spare.append(closed)  # the scope of a `key:` block: the next one reuses it
+                    skip = stack[-1].depth != level and self.settle(position) is None
+                    top = stack[-1]
+                    depth, fields = top.depth, top.fields
+                    if skip:
+                        position += 1  # a line that non-strict mode skips
                         continue
-                    self.field(fields, text, start, len(head), top.depth, position)  # a header, perhaps
-                    position += 1
+                head, colon, rest = text.partition(":")
+                if fields is not None and colon and '"' not in head:  # the colon is the first unquoted one
+                    key, start = head, 0
+                elif (
+                    fields is None and colon and type(top) is ListScope and head[:2] == "- "
+                    and head[2:3] not in _NOT_PLAIN and '"' not in head
+                ):
+                    key, start = head[2:], 2  # `- key: …` opens a list-item object, its first field read below
+                    fields = {}
+                    top.target.append(fields)
+                    top = top.item  # (see ListScope.item_scope)
+                    top.depth = depth = depth + step
+                    top.target = top.fields = fields
+                    stack.append(top)
                 else:
                     position = top.take(self, position)
-                if stack[-1] is not top:
                     top = stack[-1]
-                    fields = top.target if type(top) is ObjectScope else None
+                    depth, fields = top.depth, top.fields
+                    continue
+                if "[" in head:  # a header, perhaps
+                    position = self.bracket_field(fields, text, head, rest, start, depth, position)
+                    if stack[-1] is not top:  # the header opened a block
+                        top = stack[-1]
+                        depth, fields = top.depth, top.fields
+                    continue
+                key = key.rstrip(" ")
+                if strict and key in fields:
+                    raise TokenError(f'duplicate key "{key}"', start)
+                token = rest.strip(" ")
+                if not token:
+                    child: dict[str, Any] = {}
+                    fields[key] = child  # type: ignore[index]
+                    fields = child
+                    depth += step
+                    if spare:
+                        top = spare.pop()
+                        top.depth, top.opened_at, top.target, top.fields = depth, position, child, child
+                    else:
+                        top = ObjectScope(depth, position, child)
+                    stack.append(top)
+                elif token[0] not in _PARSED_START:
+                    fields[key] = token  # type: ignore[index]  # a plain string: nothing to parse
+                elif len(token) > _MEMO_NUMBER and token[0] in NUMBER_START:
+                    try:  # not memoized: long numbers (ids, timestamps, measurements) seldom repeat
+                        fields[key] = parse_number(token)  # type: ignore[index]
+                    except TokenError as exc:
+                        raise _shifted(exc, text.index(token, len(head) + 1)) from None
+                elif token == "[]":
+                    fields[key] = []  # type: ignore[index]
+                else:
+                    value = cached(token, _UNSEEN)
+                    if value is _UNSEEN:
+                        try:
+                            value = values[token] = parse_value(token)
+                        except TokenError as exc:
+                            raise _shifted(exc, text.index(token, len(head) + 1)) from None
+                    fields[key] = value  # type: ignore[index]
+                position += 1
             while stack:
                 stack.pop().close(self)
+            self.batches.flush(self)
         except TokenError as exc:
-            raise lines.error(position, exc.msg, exc.offset) from None
+            raise self.first_error(lines.error(position, exc.msg, exc.offset)) from None
+        except ToonDecodeError as error:
+            raise self.first_error(error) from None
         return result
+
+    def first_error(self, error: ToonDecodeError) -> ToonDecodeError:
+        """Return `error`, or the error of a bad cell in a waiting table (see `tables`), which comes before it."""
+        try:
+            self.batches.locate(self)
+        except ToonDecodeError as earlier:
+            return earlier
+        return error
+
+    def bracket_field(
+        self, obj: dict[str, Any], text: str, head: str, rest: str, start: int, depth: int, position: int
+    ) -> int:
+        """Read the field at `text[start:]` (its line at `depth`) whose key part, `head` up to the first colon
+        with `rest` after it, holds a `[` but no quote; return the position of the next line to read.
+
+        Mostly it is a header seen before in this document (see HeaderMemo), read right here; else `field`
+        reads it.
+        """
+        headers = self.headers
+        header = headers.get(head) or headers.get(text)
+        if header is None or header.key is None or start:
+            return self.field(obj, text, start, len(head), depth, position)
+        key = header.key
+        if header.fields is None:
+            inline = rest.strip(" ")  # (`rest` follows the header's colon)
+            if inline:
+                value = self.inline_values(header, inline, text, 0)  # (its errors come before a duplicate key's)
+                if self.strict and key in obj:
+                    raise TokenError(f'duplicate key "{key}"', 0)
+                obj[key] = value
+                return position + 1
+        elif not header.keyed and rest.strip(" \t"):  # values after a field list: let `field` report (or read) them
+            return self.field(obj, text, start, len(head), depth, position)
+        self.check_new(obj, key, 0)  # (before the rows of a block, which may be read right away)
+        obj[key], position = self.open_header(header, text, 0, depth + self.step, position)
+        return position
 
     def root(self) -> tuple[Any, int]:
         """Discover the root form (§5); return the root value and the position to continue from."""
-        if self.lines.depths[0]:
+        if self.lines.depth(0):
             raise TokenError("the first line of a document must not be indented", 0)
         text = self.contents[0]
         if text.rstrip(" ") == "[]":
@@ -135,7 +211,7 @@ class Decoder:
             header = self.header(text, 0, colon)
             if isinstance(header, Header):
                 self.stack.append(DoneScope(0, NEVER, None))
-                return self.open_header(header, text, 0, 1, 0), 1
+                return self.open_header(header, text, 0, self.step, 0)
         elif colon < 0 and len(self.contents) == 1:
             self.stack.append(DoneScope(0, NEVER, None))
             return self.values[text.rstrip(" ")], 1
@@ -146,7 +222,7 @@ class Decoder:
     def settle(self, position: int) -> Scope | None:
         """Close the scopes the line at `position` ends; return the scope owning it, or None to skip it."""
         stack = self.stack
-        depth = self.lines.depths[position]
+        depth = self.lines.depth(position)
         top = stack[-1]
         while depth < top.depth:
             stack.pop().close(self)
@@ -158,24 +234,26 @@ class Decoder:
         if top.opened_at == position - 1:
             if self.strict:
                 raise TokenError(
-                    f"indentation jumps more than one level: expected depth {top.depth}, found {depth}", 0
+                    f"indentation jumps more than one level: expected depth {top.depth // self.step}, "
+                    f"found {depth // self.step}",
+                    0,
                 )
             top.depth = depth
             return top
         if self.strict:
             raise TokenError(
-                f"unexpected indentation: the previous line opens no block (expected depth {top.depth} "
-                f"or less, found {depth})",
+                f"unexpected indentation: the previous line opens no block (expected depth {top.depth // self.step} "
+                f"or less, found {depth // self.step})",
                 0,
             )
         return None
 
-    def end_block(self, position: int) -> None:
-        """Close the top scope early and route the line at `position` again (§9.3: rows end)."""
+    def end_block(self, position: int) -> int:
+        """Close the top scope early and route the line at `position` again (§9.3: rows end); return the
+        position of the next line to read."""
         self.stack.pop().close(self)
         top = self.settle(position)
-        if top is not None:
-            top.take(self, position)
+        return position + 1 if top is None else top.take(self, position)
 
     def check_blank(self, position: int) -> None:
         """Raise if the blank line before `position` lies inside an array span (§12)."""
@@ -195,37 +273,49 @@ class Decoder:
         the line to be read as `key: value` (§6).
         """
         try:
-            return parse_header(text, start, colon)
+            return self.headers.find(text, start, colon)
         except HeaderError:
             if self.strict:
                 raise
             return text[start:colon].strip(" ")
 
-    def field(self, obj: dict[str, Any], text: str, start: int, colon: int, depth: int, position: int) -> None:
+    def field(self, obj: dict[str, Any], text: str, start: int, colon: int, depth: int, position: int) -> int:
         """Read the field at `text[start:]` (its line at `depth`, first unquoted colon at `colon` or -1) into
-        `obj`, opening its block if any."""
+        `obj`, opening its block if any; return the position of the next line to read."""
         if colon < 0:
             raise TokenError(_missing_colon(text, start), start)
         found = self.header(text, start, colon) if text.find("[", start, colon) >= 0 else None
         if isinstance(found, Header) and found.key is not None:
-            key, value = found.key, self.open_header(found, text, start, depth + 1, position)
+            key = found.key
         else:
             if isinstance(found, Header):
                 if self.strict:
                     raise TokenError("a header without a key is only valid at the root or as a list item", start)
                 found = text[start:colon].strip(" ")
             key = parse_key(text, start, colon) if found is None else found
-            value = self.value(text, colon, depth, position)
-        if self.strict and key in obj:
-            raise TokenError(f'duplicate key "{key}"', start)
+        if not isinstance(found, Header):
+            value, position = self.value(text, colon, depth, position), position + 1
+        elif found.fields is None:  # inline values (whose errors come first) or a list
+            value, position = self.open_header(found, text, start, depth + self.step, position)
+        else:  # rows, which may be read right away: the key is checked first
+            self.check_new(obj, key, start)
+            obj[key], position = self.open_header(found, text, start, depth + self.step, position)
+            return position
+        self.check_new(obj, key, start)
         obj[key] = value  # non-strict: the last duplicate wins (§14.3)
+        return position
+
+    def check_new(self, obj: dict[str, Any], key: str, offset: int) -> None:
+        """Raise, in strict mode, if `obj` already has `key` (§14.3); `offset` locates the key in its line."""
+        if self.strict and key in obj:
+            raise TokenError(f'duplicate key "{key}"', offset)
 
     def value(self, text: str, colon: int, depth: int, position: int) -> Any:
         """Return the value after a key's colon: a primitive, `[]`, or a new object whose block opens."""
         token = text[colon + 1 :].strip(" ")
         if not token:
             obj: dict[str, Any] = {}
-            self.stack.append(ObjectScope(depth + 1, position, obj))
+            self.stack.append(ObjectScope(depth + self.step, position, obj))
             return obj
         if token == "[]":
             return []
@@ -234,15 +324,15 @@ class Decoder:
         except TokenError as exc:
             raise _shifted(exc, text.index(token, colon)) from None
 
-    def item(self, scope: ListScope, text: str, position: int) -> None:
-        """Read the list item `- …` at `position` (§9.4, §10)."""
+    def item(self, scope: ListScope, text: str, position: int) -> int:
+        """Read the list item `- …` at `position` (§9.4, §10); return the position of the next line to read."""
         if text[0] != "-" or text[1:2] not in ("", " "):
             raise TokenError('expected a list item "- …"', 0)
         start = len(text) - len(text[1:].lstrip(" "))
         items = scope.target
         if start == len(text):
             items.append({})
-            return
+            return position + 1
         colon = find_unquoted(text, ":", start)
         if colon < 0:
             token = text[start:].rstrip(" ")
@@ -250,43 +340,51 @@ class Decoder:
                 items.append([] if token == "[]" else self.values[token])
             except TokenError as exc:
                 raise _shifted(exc, start) from None
-            return
+            return position + 1
         if text[start] == "[":
             header = self.header(text, start, colon)
             if isinstance(header, Header):
                 if header.fields is None:
-                    items.append(self.open_header(header, text, start, scope.depth + 1, position))
-                    return
+                    value, position = self.open_header(header, text, start, scope.depth + self.step, position)
+                    items.append(value)
+                    return position
                 if self.strict:
                     raise TokenError("a header with a field list cannot be a list item; give it a key", start)
         obj: dict[str, Any] = {}
         items.append(obj)
-        self.stack.append(ObjectScope(scope.depth + 1, NEVER, obj))
-        self.field(obj, text, start, colon, scope.depth + 1, position)
+        self.stack.append(scope.item_scope(obj, scope.depth + self.step))
+        return self.field(obj, text, start, colon, scope.depth + self.step, position)
 
-    def open_header(self, header: Header, text: str, start: int, depth: int, position: int) -> Any:
-        """Return the value of the header at `text[start:]`: its inline values, or a container whose block
-        (content at `depth`) opens."""
-        _, length, keyed, delimiter, fields, length_at, end = header
-        length_at += start
-        if keyed:
-            obj: dict[str, Any] = {}
-            self.stack.append(KeyedScope(depth, position, obj, header, length_at))
-            return obj
-        items: list[Any] = []
-        if fields is not None:
-            self.stack.append(TableScope(depth, position, items, header, length_at))
-            return items
-        rest = text[start + end :]
-        inline = rest.strip(" ")
-        if not inline:
-            self.stack.append(ListScope(depth, position, items, header, length_at))
-            return items
-        pieces = split_cells(inline, delimiter)
-        if self.strict and len(pieces) != length:
-            raise TokenError(f"expected {plural(length, 'value')} for {label(header)}, found {len(pieces)}", length_at)
-        return cell_values(pieces, inline, delimiter, len(text) - len(rest.lstrip(" ")), self.parse)
+    def open_header(self, header: Header, text: str, start: int, depth: int, position: int) -> tuple[Any, int]:
+        """Return the value of the header at `text[start:]` (its inline values, or a container whose block of
+        content at `depth` opens) and the position of the next line to read."""
+        if header.fields is None:  # a primitive array inline, or a list
+            inline = text[start + header.end :].strip(" ")
+            if inline:
+                return self.inline_values(header, inline, text, start), position + 1
+            items: list[Any] = []
+            self.stack.append(ListScope(depth, position, items, header, start + header.length_at))
+            return items, position + 1
+        kind = KeyedScope if header.keyed else TableScope
+        scope = kind(depth, position, {} if header.keyed else [], header, start + header.length_at)
+        return scope.target, scope.open(self, position)
 
+    def inline_values(self, header: Header, inline: str, text: str, start: int) -> list[Any]:
+        """Return the values of a primitive array written inline (§9.1): `inline`, the text after the colon of
+        the header at `text[start:]`, trimmed."""
+        delimiter = header.delimiter
+        pieces = inline.split(delimiter) if '"' not in inline else split_cells(inline, delimiter)
+        if len(pieces) != header.length and self.strict:
+            raise TokenError(
+                f"expected {plural(header.length, 'value')} for {label(header)}, found {len(pieces)}",
+                start + header.length_at,
+            )
+        if " " not in inline:
+            try:
+                return list(map(self.parse, pieces))  # the usual: no cell to trim, no bad token to locate
+            except TokenError:
+                pass
+        return cell_values(pieces, inline, delimiter, text.find(inline, start + header.end), self.parse)
 
 def _shifted(exc: TokenError, offset: int) -> TokenError:
     """Return `exc` moved by `offset`: from a token's own coordinates to the line's."""

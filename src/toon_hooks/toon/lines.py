@@ -3,14 +3,18 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass, field
-from itertools import compress, repeat
+from itertools import compress
 from typing import Sequence
 
 from ..errors import ToonDecodeError
 
+_ODD_BELOW = "$"
+"""Blank, comment and tab-indented lines (the lines that need more than a split) sort before this after their
+spaces: "" < "\t…" < "#…" < "$"; so do only the rare lines that start with "!", '"' or a control character."""
 _ODD_STARTS = frozenset(("", "#", "\t"))
-"""How blank, comment and tab-indented lines start after their spaces: the lines that need more than a split."""
 _FIRST_CHAR = operator.itemgetter(slice(0, 1))
+_OTHER_ASCII_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
+"""The ASCII characters besides space and newline that `str.lstrip()` strips."""
 
 
 @dataclass
@@ -23,18 +27,38 @@ class Lines:
     """1-based line number in the original text."""
     contents: list[str]
     """The line after its indentation; never empty, never a comment."""
-    indents: list[int]
-    """Number of indentation characters, to turn content offsets into columns."""
-    widths: list[int]
-    """Indentation width in spaces (differs from `indents` only for tabs in non-strict mode)."""
-    depths: list[int] = field(default_factory=list)
+    depths: list[int]
+    """Indentation width in spaces, a multiple of the indent size (non-strict mode floors it, and counts a tab
+    as indent-size spaces): the depth of a line, in spaces rather than levels, so that no division is needed.
+    A line right after blank lines has `~depth` instead, a negative depth that no block has: the decoder's one
+    comparison per line then also catches the blank lines before it. `depth()` reads the true depth."""
     blanks: dict[int, int] = field(default_factory=dict)
     """Position of a line -> number of the first blank line right before it (for array spans, §12)."""
+
+    def run_end(self, position: int, expected: int) -> int:
+        """Return the end of the run of lines at the depth of `position` with no blank line before any but the
+        first: the extent of a block of rows. The `expected` count that a header declares is checked in one go.
+        """
+        depths = self.depths
+        depth, count = self.depth(position), len(depths)
+        end = position + 1
+        guess = min(position + expected, count)
+        if guess > end and depths[guess - 1] == depth and depths[end:guess].count(depth) == guess - end:
+            end = guess
+        while end < count and depths[end] == depth:  # (a line after blank lines has another depth)
+            end += 1
+        return end
+
+    def depth(self, position: int) -> int:
+        """Return the depth of the line at `position`."""
+        depth = self.depths[position]
+        return depth if depth >= 0 else ~depth
 
     def error(self, position: int, msg: str, offset: int = 0) -> ToonDecodeError:
         """Return a located error for `offset` within the content of the line at `position`."""
         number = self.numbers[position]
-        return ToonDecodeError(msg, number, self.indents[position] + offset + 1, self.raw[number - 1])
+        raw = self.raw[number - 1]
+        return ToonDecodeError(msg, number, len(raw) - len(self.contents[position]) + offset + 1, raw)
 
 
 def to_text(data: str | bytes, strict: bool) -> str:
@@ -86,20 +110,34 @@ def scan(text: str, indent_size: int, strict: bool) -> Lines:
     end = len(raw)
     while end and not raw[end - 1].strip(" "):
         end -= 1
-    contents = [line.lstrip(" ") for line in raw[:end]]
-    indents = list(map(operator.sub, map(len, raw), map(len, contents)))
-    lines = Lines(raw, range(1, end + 1), contents, indents, indents)
-    if ("" in contents or "#" in text or "\t" in text) and not _ODD_STARTS.isdisjoint(map(_FIRST_CHAR, contents)):
+    kept = raw if end == len(raw) else raw[:end]
+    contents = _unindent(kept, text)
+    lines = Lines(raw, range(1, end + 1), contents, [len(line) - len(content) for line, content in zip(kept, contents)])
+    if (
+        ("#" in text or "\t" in text or "" in contents)
+        and min(contents, default="") < _ODD_BELOW
+        and not _ODD_STARTS.isdisjoint(map(_FIRST_CHAR, contents))
+    ):
         _drop_odd_lines(lines, indent_size, strict)
-    if strict and any(map(operator.mod, lines.widths, repeat(indent_size))):
-        _raise_misindented(lines, indent_size)
-    lines.depths = [width // indent_size for width in lines.widths]
+    if any(width % indent_size for width in set(lines.depths)):
+        if strict:
+            _raise_misindented(lines, indent_size)
+        lines.depths = [width - width % indent_size for width in lines.depths]
+    for position in lines.blanks:
+        lines.depths[position] = ~lines.depths[position]
     return lines
+
+
+def _unindent(lines: list[str], text: str) -> list[str]:
+    """Return `lines` without their leading spaces."""
+    if text.isascii() and not any(char in text for char in _OTHER_ASCII_SPACES):
+        return list(map(str.lstrip, lines))  # only spaces to strip: the argument-free call is the faster one
+    return [line.lstrip(" ") for line in lines]
 
 
 def _drop_odd_lines(lines: Lines, indent_size: int, strict: bool) -> None:
     """Remove blank and comment lines, noting blanks; reject (strict) or measure (non-strict) tab indentation."""
-    contents, indents, widths = lines.contents, lines.indents, list(lines.widths)
+    contents, depths = lines.contents, lines.depths
     keep = [True] * len(contents)
     blanks: dict[int, int] = {}
     blank = 0
@@ -114,8 +152,8 @@ def _drop_odd_lines(lines: Lines, indent_size: int, strict: bool) -> None:
                 column = raw.index("\t") + 1
                 raise ToonDecodeError("tab character in indentation: indent with spaces", number, column, raw)
             content = contents[position] = raw.lstrip(" \t")
-            indents[position] = len(raw) - len(content)
-            widths[position] = indents[position] + raw.count("\t", 0, indents[position]) * (indent_size - 1)
+            indent = len(raw) - len(content)
+            depths[position] = indent + raw.count("\t", 0, indent) * (indent_size - 1)
         if not content:
             blank = blank or lines.numbers[position]
             keep[position] = False
@@ -126,12 +164,11 @@ def _drop_odd_lines(lines: Lines, indent_size: int, strict: bool) -> None:
     lines.blanks = {positions[old]: number for old, number in blanks.items()}
     lines.numbers = list(compress(lines.numbers, keep))
     lines.contents = list(compress(contents, keep))
-    lines.indents = list(compress(indents, keep))
-    lines.widths = list(compress(widths, keep))
+    lines.depths = list(compress(depths, keep))
 
 
 def _raise_misindented(lines: Lines, indent_size: int) -> None:
     """Raise for the first line whose indentation is not a multiple of `indent_size` (strict, §12)."""
-    for position, width in enumerate(lines.widths):
+    for position, width in enumerate(lines.depths):
         if width % indent_size:
             raise lines.error(position, f"indentation of {width} spaces is not a multiple of {indent_size}")

@@ -1,14 +1,16 @@
 """Decoder tokens: primitive values (§4), quoted strings and escapes (§7.1), keys (§7.4), cell splitting (§11.2).
 
-Quoted runs are found with `str.find` loops, never with a regex that repeats a group: the regex engine keeps
-state for every repetition, so a 50 MB line full of escapes or quoted cells would take gigabytes.
+Quoted runs are found with `str.split` and `str.find`, never with a regex that repeats a group: the regex engine
+keeps state for every repetition, so a 50 MB line full of escapes or quoted cells would take gigabytes. Numbers
+are read by the json module's C scanner, whose number grammar is exactly that of §4.
 """
 from __future__ import annotations
 
+import json
 import math
-import operator
 import re
-from typing import Any, Callable, Sequence
+import sys
+from typing import Any, Callable
 
 Parser = Callable[[str], Any]
 """Turns a trimmed value token into its value: `parse_value`, or a memoizing equivalent."""
@@ -26,20 +28,33 @@ class TokenError(Exception):
 _NUMBER = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
 """The §4 number grammar, forbidden leading zeros ruled out by `0|[1-9]…`; ASCII digits only."""
 _NUMBER_MATCH = re.compile(_NUMBER).fullmatch
-_NUMBER_LINES = re.compile(f"^{_NUMBER}$", re.M)
-"""The number grammar applied to every line of a newline-joined column at once."""
+_SPECIAL_LINE = re.compile(r'\n["\-0-9tfn]').search
+"""Finds, in a column of tokens each between newlines, one that may not be a plain string (see SPECIAL_START)."""
+_VALUE_LINE = re.compile(f'\\n(?:"|true\\n|false\\n|null\\n|{_NUMBER}\\n)').search
+"""Finds, in a column of tokens each between newlines, one that is no plain string: quoted, literal, number."""
 _ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|.?)", re.S)
 _SIMPLE_ESCAPES = {"\\": "\\", '"': '"', "n": "\n", "r": "\r", "t": "\t"}
 _LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None}
 SPECIAL_START = frozenset('"-0123456789tfn')
 """First characters of tokens that may not be plain strings: quoted, numbers, true/false/null."""
-_NUMBER_START = frozenset("-0123456789")
+NUMBER_START = frozenset("-0123456789")
+"""First characters of number tokens (and of strings such as dates that start like one)."""
 _INFINITY = math.inf
 MAX_INT_DIGITS = 4300
 """Longest integer token decoded (exactly); longer ones are an error. Converting a digit string costs
 quadratic time, so CPython 3.11 refuses more than this by default; older interpreters do not."""
-_FIRST_CHAR = operator.itemgetter(slice(0, 1))
 _isinf = math.isinf
+_NUMBER_TYPES = {int, float}
+
+
+def _not_a_number(constant: str) -> Any:
+    """Refuse JSON's NaN and Infinity constants: TOON has no such numbers (§4)."""
+    raise ValueError(constant)
+
+
+_JSON = json.JSONDecoder(parse_constant=_not_a_number)
+"""Parses JSON numbers in C; exactly the §4 number grammar, faster than any check written in Python."""
+_scan_json = _JSON.scan_once
 
 
 def parse_value(token: str) -> Any:
@@ -48,11 +63,30 @@ def parse_value(token: str) -> Any:
     if first not in SPECIAL_START:
         return token
     if first == '"':
+        body = token[1:-1]
+        if token[-1:] == '"' and len(token) > 1 and '"' not in body and "\\" not in body:
+            return body  # the usual quoted string: no escapes
         return parse_quoted(token)
     if first in "tfn":
         return _LITERALS.get(token, token)
-    if token.isdigit() and token.isascii() and (first != "0" or len(token) == 1):
-        return _integer(token)
+    return parse_number(token)
+
+
+def parse_number(token: str) -> Any:
+    """Return the value of a token that starts with a digit or `-`: a number (§4), or else the string itself."""
+    try:
+        value, end = _scan_json(token, 0)  # JSON's number grammar is §4's; `end` says if it took the whole token
+    except (StopIteration, ValueError):  # no number ("-x", "-Infinity"), or more digits than int() takes
+        return _number(token)
+    if end != len(token):
+        return token  # a number followed by more text: a string such as a date or a version
+    if end > MAX_INT_DIGITS or (type(value) is float and (not value or _isinf(value))):
+        return _number(token)
+    return value
+
+
+def _number(token: str) -> Any:
+    """Return the value of a number-like token by the full §4 grammar (the rare cases `parse_number` defers)."""
     if _NUMBER_MATCH(token) is None:
         return token
     if "." not in token and "e" not in token and "E" not in token:
@@ -63,38 +97,45 @@ def parse_value(token: str) -> Any:
     return value if value else 0.0  # -0.0 and underflow to zero decode as 0 (§4)
 
 
-def parse_column(tokens: Sequence[str], parse: Parser) -> list[Any]:
-    """Return the values of one table column (trimmed tokens); whole-column checks spare per-token work."""
-    kinds = set(map(_FIRST_CHAR, tokens))
-    if kinds.isdisjoint(SPECIAL_START):  # plain strings only: nothing to parse
-        return list(tokens)
-    if kinds <= _NUMBER_START:
-        values = _number_column(tokens)
-        if values is not None:
-            return values
-    if len(set(tokens)) * 2 > len(tokens):  # mostly distinct: memoizing would only cost
-        return list(map(parse_value, tokens))
+def parse_column(tokens: list[str], parse: Parser) -> list[Any]:
+    """Return the values of one table column of trimmed tokens; whole-column checks in C spare per-token work."""
+    lines = "\n" + "\n".join(tokens) + "\n"
+    if _SPECIAL_LINE(lines) is None:
+        return tokens  # plain strings only: nothing to parse
+    numbers = _numbers(tokens)
+    if numbers is not None:
+        return numbers
+    if _VALUE_LINE(lines) is None:
+        return tokens  # strings that merely start like numbers or literals (dates, codes, words)
     return list(map(parse, tokens))
 
 
-def _number_column(tokens: Sequence[str]) -> list[Any] | None:
-    """Return the values of a column whose tokens all start like numbers, when they are all numbers (§4) or
-    all strings (dates, versions, codes); None for a mix, or for anything `parse_value` must report."""
-    joined = "\n".join(tokens)
-    numbers = len(_NUMBER_LINES.findall(joined))
-    if numbers == 0:
-        return list(tokens)
-    if numbers < len(tokens) or max(map(len, tokens)) > MAX_INT_DIGITS:
+def _numbers(tokens: list[str]) -> list[Any] | None:
+    """Return the values of a column of number tokens only, parsed by one call of the json module (whose number
+    grammar is that of §4); None if any token is something else or needs `parse_value`'s checks."""
+    array = ",".join(tokens)
+    if " " in array or "\t" in array or "\r" in array:  # JSON would skip these; in TOON they make strings
         return None
+    if len(array) > MAX_INT_DIGITS and not _int_capped() and max(map(len, tokens)) > MAX_INT_DIGITS:
+        return None  # json would convert an integer that must be an error
+    array = f"[{array}]"
     try:
-        if "." not in joined and "e" not in joined and "E" not in joined:
-            return list(map(int, tokens))
-        values = [float(token) if "." in token or "e" in token or "E" in token else int(token) for token in tokens]
-    except ValueError:  # a lower limit set with sys.set_int_max_str_digits
+        values, end = _scan_json(array, 0)
+    except (StopIteration, ValueError):  # not all numbers (a string, "-Infinity", …), or too many digits for int()
         return None
-    if _INFINITY in values or -_INFINITY in values:
-        return None
-    return [value if value else abs(value) for value in values] if 0 in values else values  # -0.0 is 0
+    kinds = set(map(type, values))
+    if end != len(array) or len(values) != len(tokens) or not kinds <= _NUMBER_TYPES:
+        return None  # a delimiter-less token held a comma, or JSON read true/false/null/a string
+    if float in kinds and (_INFINITY in values or -_INFINITY in values or 0 in values):
+        return None  # out of range (an error), or -0.0 (0 in §4): left to parse_value
+    return values  # type: ignore[no-any-return]
+
+
+def _int_capped() -> bool:
+    """Return whether int() itself refuses integer strings of more than MAX_INT_DIGITS digits, as CPython
+    does by default since 3.10.7 (unless the limit was raised with sys.set_int_max_str_digits)."""
+    limit = getattr(sys, "get_int_max_str_digits", int)()
+    return 0 < limit <= MAX_INT_DIGITS
 
 
 class ValueMemo(dict):  # type: ignore[type-arg]
@@ -103,7 +144,7 @@ class ValueMemo(dict):  # type: ignore[type-arg]
     __slots__ = ()
 
     def __missing__(self, token: str) -> Any:
-        value = self[token] = parse_value(token)
+        value = self[token] = parse_value(token) if token[:1] in SPECIAL_START else token
         return value
 
 
@@ -194,9 +235,32 @@ def find_unquoted(text: str, char: str, start: int = 0) -> int:
 
 def split_cells(text: str, delimiter: str) -> list[str]:
     """Split on unquoted occurrences of the active delimiter, keeping empty pieces (§11.2)."""
-    pieces = text.split(delimiter)
-    if '"' not in text or ("\\" not in text and not any(piece.count('"') % 2 for piece in pieces)):
-        return pieces  # every quoted run closes before the next delimiter: the plain split is exact
+    if '"' not in text:
+        return text.split(delimiter)
+    if "\\" in text:
+        return _split_escaped(text, delimiter)
+    runs = text.split('"')  # without escapes, every other run lies between quotes
+    if delimiter not in "".join(runs[1::2]):
+        return text.split(delimiter)  # no quoted run holds a delimiter: the plain split is exact
+    pieces: list[str] = []
+    piece: list[str] = []  # the parts of the piece being joined (never `+=`: a long line would take quadratic time)
+    last = len(runs) - 1
+    for index, run in enumerate(runs):
+        if index % 2:  # a quoted run; the last one is unterminated, the rest of the line (its parse reports it)
+            piece.append(f'"{run}"' if index < last else '"' + run)
+            continue
+        cut = run.split(delimiter)
+        piece.append(cut[0])
+        if len(cut) > 1:
+            pieces.append("".join(piece))
+            pieces += cut[1:-1]
+            piece = [cut[-1]]
+    pieces.append("".join(piece))
+    return pieces
+
+
+def _split_escaped(text: str, delimiter: str) -> list[str]:
+    """Split on unquoted occurrences of the delimiter in text with backslash escapes (see `split_cells`)."""
     pieces = []
     begin = at = 0
     cut = text.find(delimiter)
@@ -216,20 +280,12 @@ def split_cells(text: str, delimiter: str) -> list[str]:
     return pieces
 
 
-def parse_cells(text: str, delimiter: str, base: int = 0, parse: Parser = parse_value) -> list[Any]:
-    """Return the values of delimiter-separated text: inline array values or a row's cells (§11.2).
-
-    `base` is the offset of `text` within its line, so that errors point into the line.
-    """
-    return cell_values(split_cells(text, delimiter), text, delimiter, base, parse)
-
-
 def cell_values(
     pieces: list[str], text: str, delimiter: str, base: int = 0, parse: Parser = parse_value
 ) -> list[Any]:
     """Return the values of the `pieces` split from `text`, each trimmed of spaces."""
     try:
-        if not padded(text, delimiter):
+        if " " not in text or not padded(text, delimiter):
             return list(map(parse, pieces))
         return [parse(piece.strip(" ")) for piece in pieces]
     except TokenError:

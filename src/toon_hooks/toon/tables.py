@@ -1,0 +1,118 @@
+"""Decoder tables: the cells of tabular rows split in bulk (§9.3), and short tables batched by field list.
+
+A list of short tables (one per order, say) would spend most of its time on per-table overhead and on
+parsing cells one by one (ids, prices and codes seldom repeat, so the token memo misses). So the rows of a
+complete short table are split and checked where they stand, but when its field list comes again their
+cells wait in a batch per field list: once the whole document has been read, each batch is converted column
+by column (see `parse_column`) and its objects go to the lists (or keyed objects) that already sit in their
+parents. Should the document be invalid, the waiting tables are read again one by one first, so that the
+error reported is still the first one in the document.
+"""
+from __future__ import annotations
+
+from itertools import chain
+from typing import TYPE_CHECKING, Any
+
+from .headers import Fields, ObjectMaker
+from .tokens import TokenError, split_cells
+
+if TYPE_CHECKING:
+    from .decoder import Decoder
+    from .scopes import CountedScope
+
+SHORT = 8
+"""Tables with fewer rows than this wait in a batch; longer ones are converted column by column at once."""
+
+
+def split_rows(rows: list[str], text: str, width: int, delimiter: str) -> list[str] | None:
+    """Return the cell tokens of `rows` in row order, or None if some row has another number of cells than `width`.
+
+    `text` holds the rows joined by the delimiter and a newline, so one split yields every cell, each row's first
+    cell marked by its leading newline: all rows have `width` cells exactly when the marked cells are those at the
+    multiples of `width`, which then lose their marks.
+    """
+    if '"' in text:  # quoted cells may hold the delimiter: split row by row
+        split = [split_cells(row, delimiter) for row in rows]
+        if any(len(cells) != width for cells in split):
+            return None
+        return list(chain.from_iterable(split))
+    cells = text.split(delimiter)
+    if len(cells) != width * len(rows):
+        return None
+    first = "".join(cells[::width]).split("\n")
+    if len(first) != len(rows):
+        return None
+    cells[::width] = first
+    return cells
+
+
+class Batch:
+    """The waiting short tables of one field list: their cells in document order, and where the objects go."""
+
+    __slots__ = ("fields", "cells", "tables")
+
+    def __init__(self, fields: Fields) -> None:
+        self.fields = fields
+        self.cells: list[str] = []
+        self.tables: list[tuple[CountedScope, int, int, list[str] | None]] = []
+        """(scope, position of its first row, position after its last, keys of keyed rows or None)."""
+
+
+class Batches:
+    """The batches of one document, by field list (its object maker: one per flat field list)."""
+
+    __slots__ = ("by_fields", "seen")
+
+    def __init__(self) -> None:
+        self.by_fields: dict[ObjectMaker, Batch] = {}
+        self.seen: set[ObjectMaker] = set()
+        """The field lists of the short tables read at once so far."""
+
+    def wants(self, fields: Fields, rows: int) -> bool:
+        """Return whether a complete table of `rows` rows of `fields` should wait: a short one whose flat field
+        list comes again (a field list met once would only pay for its batch)."""
+        if rows >= SHORT or fields.objects is None:
+            return False
+        if fields.objects in self.by_fields:
+            return True
+        if fields.objects in self.seen:
+            self.by_fields[fields.objects] = Batch(fields)
+            return True
+        self.seen.add(fields.objects)
+        return False
+
+    def add(self, scope: CountedScope, first: int, end: int, cells: list[str], keys: list[str] | None) -> None:
+        """Let the rows from position `first` to `end` of a complete table (or keyed object) that `wants` to
+        wait do so: their trimmed `cells`, and for keyed rows their `keys`, in the target with placeholders."""
+        batch = self.by_fields[scope.header.fields.objects]  # type: ignore[union-attr,index]
+        batch.cells += cells
+        batch.tables.append((scope, first, end, keys))
+
+    def flush(self, dec: Decoder) -> None:
+        """Convert every batch and hand out its objects; raise the located error of the first bad cell."""
+        for batch in self.by_fields.values():
+            try:
+                objects = batch.fields.build_rows(batch.cells, dec.parse)
+            except TokenError:
+                self.locate(dec)  # raises the located error
+                raise
+            at = 0
+            for scope, first, end, keys in batch.tables:
+                part = objects[at : at + end - first]
+                at += end - first
+                if keys is None:
+                    scope.target.extend(part)
+                else:
+                    scope.target.update(zip(keys, part))
+
+    def locate(self, dec: Decoder) -> None:
+        """Read the waiting tables again, in document order and at once: raise the first bad cell's error."""
+        tables = sorted(chain.from_iterable(batch.tables for batch in self.by_fields.values()), key=_first_row)
+        for scope, first, end, _ in tables:
+            scope.target.clear()  # (keyed rows hold placeholders)
+            scope.read(dec, first, end)
+
+
+def _first_row(table: tuple[Any, int, int, Any]) -> int:
+    """Sort key of a waiting table: the position of its first row."""
+    return table[1]
