@@ -1,7 +1,6 @@
 """TOON encoder (toon-spec: 4.0): JSON-model values (and common Python host types) to canonical TOON text.
 
 Host types (§3), normalised before encoding:
-
 - ``dict`` and any other ``Mapping`` → object. ``str`` keys are kept; ``int``, ``float``, ``bool`` and ``None``
   keys are coerced as the ``json`` module does (``1`` → ``"1"``, ``1.5`` → ``"1.5"``, ``True`` → ``"true"``,
   ``None`` → ``"null"``); two keys that coerce to the same string raise ``ValueError``; other keys ``TypeError``.
@@ -17,44 +16,35 @@ Host types (§3), normalised before encoding:
 Depth policy: a value whose TOON form would be indented deeper than ``MAX_DEPTH`` levels (each nested object or
 array adds one level, a list-item object two), or one with a reference cycle, raises ``ValueError``, never
 ``RecursionError``: such output grows with the square of its depth, and Python's stack would overflow anyway.
-
 Strings with lone surrogates (U+D800–U+DFFF) have no TOON form and raise ``ValueError``.
 """
 from __future__ import annotations
 
 import datetime
-import enum
-import functools
 from collections.abc import Mapping
 from decimal import Decimal
 from itertools import chain
 from operator import itemgetter
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 from ..options import DELIMITERS
-from .quoting import encode_key, encode_strings, format_decimal, format_float, string_encoder
+from .quoting import (
+    NumberText, encode_key, encode_strings, format_decimal, json_key_text, json_path_step, rows_template,
+    token_functions,
+)
 
 MAX_DEPTH = 300
 """Deepest indentation level (and nested field group) `encode` produces before refusing the value."""
-_COLUMNWISE_ROWS = 8
-"""Tables with at least this many rows are formatted column by column (see `_Encoder.rows`)."""
+_COLUMNWISE_ROWS = 8  # tables with at least this many rows are formatted column by column (`_Encoder.long_rows`)
 
-
-class _Number(str):
-    """Canonical number text produced by normalisation (e.g. of a Decimal); emitted verbatim."""
-
-
-_PRIMITIVES = frozenset({str, int, float, bool, type(None), _Number})
+_Flat = tuple[str, tuple[str, ...], list[Any]]  # same-keyed objects: field list, field names, cells row by row
+_Table = tuple[str, int, list[Any]]  # a table to format: field list, row width, primitive cells row by row
+_PRIMITIVES = frozenset({str, int, float, bool, type(None), NumberText})
 _JSON_TYPES = _PRIMITIVES | {dict, list}
 _DICT = frozenset({dict})
-
-
-class _Place(enum.Enum):
-    """Where an array stands: it decides the empty-array form and whether tabular form is allowed (§9)."""
-
-    ROOT = "root"
-    FIELD = "field"
-    ITEM = "item"
+_Place = Literal["root", "field", "item"]
+"""Where an array stands: it decides the empty-array form and whether tabular form is allowed (§9)."""
+_ROOT, _FIELD, _ITEM = "root", "field", "item"
 
 
 class _Unencodable(Exception):
@@ -121,7 +111,8 @@ class _Memo(dict):  # type: ignore[type-arg]
 
 
 class _Encoder:
-    """One encoding run: options, the growing list of output lines, and memos of indentation and tokens."""
+    """One encoding run: options, the growing list of output lines (a table is one multi-line entry) and memos of
+    indentation, key tokens, table shapes and row templates."""
 
     def __init__(self, delimiter: str, indent_size: int, default: Callable[[Any], Any] | None) -> None:
         self.delim = delimiter
@@ -131,15 +122,11 @@ class _Encoder:
         unit = " " * indent_size
         self.pads = _Memo(lambda depth: _indent(unit, depth))
         self.keys = _Memo(_key_token)
+        self.names = _Memo(self.names_at)
         self.shapes = _Memo(self.shape)
-        self.formats: dict[type, Callable[[Any], str]] = {  # one token function per primitive type
-            str: functools.lru_cache(None)(string_encoder(delimiter)),  # values repeat (labels, categories)
-            int: int.__repr__,
-            float: format_float,
-            bool: {True: "true", False: "false"}.__getitem__,
-            type(None): {None: "null"}.__getitem__,
-            _Number: str.__str__,
-        }
+        self.templates = _Memo(lambda key: rows_template(*key, delimiter))
+        self.formats = token_functions(delimiter, cache_strings=True)
+        self.cell_formats = token_functions(delimiter, cache_strings=False)  # table cells: see token_functions
 
     # -- entry points ------------------------------------------------------------------------------------------
 
@@ -148,7 +135,7 @@ class _Encoder:
         if type(value) not in _JSON_TYPES:
             value = self.normalize(value)
         if type(value) is list:
-            self.array("", value, 0, _Place.ROOT)
+            self.array("", value, 0, _ROOT)
         elif type(value) is dict:
             if not self.keyed("", value, 0):
                 self.fields(value, 0)
@@ -163,35 +150,41 @@ class _Encoder:
     # -- objects -----------------------------------------------------------------------------------------------
 
     def fields(self, obj: dict[Any, Any], depth: int, lead: str | None = None) -> None:
-        """Emit the fields of a non-empty object at `depth`; `lead` ("<pad>- ") starts the first line instead
-        of indentation when the object is a list item (§10)."""
-        pad = self.pads[depth]
+        """Emit the fields of a non-empty object at `depth`; `lead` ("<pad>- ") replaces the indentation of the
+        first line when the object is a list item (§10)."""
+        names = self.names[self.pads[depth]]
+        heads = names if lead is None else self.names[lead]  # the first line's key tokens
         lines = self.lines
         mark = len(lines)
-        keys = self.keys
         formats = self.formats.get
-        head = pad if lead is None else lead
         try:
             for key, value in obj.items():
                 fmt = formats(type(value))
                 if fmt is not None:
-                    lines.append(f"{head}{keys[key]}: {fmt(value)}")
+                    lines.append(f"{heads[key]}: {fmt(value)}")
+                elif type(value) is dict:
+                    self.nested(heads[key], value, depth)
+                elif type(value) is list:
+                    self.array(heads[key], value, depth, _FIELD)
                 else:
-                    if type(value) not in _JSON_TYPES:
-                        value = self.normalize(value)
-                    if type(value) is dict:
-                        self.nested(head + keys[key], value, depth)
-                    elif type(value) is list:
-                        self.array(head + keys[key], value, depth, _Place.FIELD)
-                    else:
-                        lines.append(f"{head}{keys[key]}: {self.primitive(value)}")
-                head = pad
+                    self.host_field(heads[key], value, depth)
+                heads = names
         except _NonStringKey:
             del lines[mark:]
             self.fields(_coerce_keys(obj), depth, lead)
         except _Unencodable as exc:
-            exc.segments.append(_key_segment(key))
+            exc.segments.append(json_path_step(key))
             raise
+
+    def host_field(self, name: str, value: Any, depth: int) -> None:
+        """Emit a field (`name` is its indented key) whose value has a host type, as its normalised form."""
+        value = self.normalize(value)
+        if type(value) is dict:
+            self.nested(name, value, depth)
+        elif type(value) is list:
+            self.array(name, value, depth, _FIELD)
+        else:
+            self.lines.append(f"{name}: {self.primitive(value)}")
 
     def nested(self, prefix: str, obj: dict[Any, Any], depth: int) -> None:
         """Emit an object-valued field: keyed tabular when it qualifies (§9.5), else `key:` and its fields (§8)."""
@@ -205,28 +198,25 @@ class _Encoder:
         """Emit `obj` in keyed tabular form (§9.5) and return True when it qualifies."""
         if len(obj) < 2:
             return False
-        entries = list(obj.values())
-        kinds = set(map(type, entries))
-        if kinds != _DICT:
-            if kinds <= _JSON_TYPES:
-                return False
+        entries = obj.values()
+        first, last = next(iter(entries)), next(reversed(entries))
+        if type(first) is dict and type(last) is dict and len(first) != len(last):
+            return False  # the cheap rejection of a mixed object: its first and last entries differ in size
+        entries = list(entries)
+        if set(map(type, entries)) != _DICT:
             try:
                 entries = list(map(self.json_value, entries))
             except _Unencodable:
                 return False
             if set(map(type, entries)) != _DICT:
                 return False
-        table = self.flatten(entries, depth)
-        if table is None:
-            return False
         try:
             names = list(map(self.keys.__getitem__, obj))
         except _NonStringKey:
             names = list(map(self.keys.__getitem__, _coerce_keys(obj)))
-        self.lines.append(f"{prefix}[{len(obj)}:{self.mark}]{table[0]}:")
         pad = self.pads[depth + 1]
-        self.lines.extend([f"{pad}{name}: {row}" for name, row in zip(names, self.rows(table[1], ""))])
-        return True
+        heads = tuple([f"{pad}{name}: " for name in names])
+        return self.tabular(f"{prefix}[{len(obj)}:{self.mark}]", heads, entries, depth)
 
     # -- arrays ------------------------------------------------------------------------------------------------
 
@@ -234,27 +224,24 @@ class _Encoder:
         """Emit an array whose header line starts with `prefix`; its items or rows go to `depth` + 1 (§9: inline
         primitives, tabular rows, or list items whose objects follow §10)."""
         if not items:
-            if where is _Place.ITEM:
+            if where == _ITEM:
                 self.lines.append(f"{prefix}[0{self.mark}]:")  # §9.2: never `- []`
             else:
-                self.lines.append(prefix + (": []" if where is _Place.FIELD else "[]"))
+                self.lines.append(prefix + (": []" if where == _FIELD else "[]"))
             return
         kinds = set(map(type, items))
-        if not kinds <= _JSON_TYPES:
-            items = [self.item_json(item, index) for index, item in enumerate(items)]
-            kinds = set(map(type, items))
-        head = f"{prefix}[{len(items)}{self.mark}]"
         if kinds <= _PRIMITIVES:
-            formats = self.formats
-            self.lines.append(f"{head}: {self.delim.join([formats[type(value)](value) for value in items])}")
+            token = self.formats[kinds.pop()] if len(kinds) == 1 else self.primitive
+            self.lines.append(f"{prefix}[{len(items)}{self.mark}]: {self.delim.join(map(token, items))}")
             return
-        if kinds == _DICT and where is not _Place.ITEM:  # §9.4: no tabular form for an anonymous inner array
-            table = self.flatten(items, depth)
-            if table is not None:
-                self.lines.append(f"{head}{table[0]}:")
-                self.lines.extend(self.rows(table[1], self.pads[depth + 1]))
+        if kinds == _DICT and where != _ITEM:  # §9.4: no tabular form for an anonymous inner array
+            heads = (self.pads[depth + 1],) * len(items)
+            if self.tabular(f"{prefix}[{len(items)}{self.mark}]", heads, items, depth):
                 return
-        self.lines.append(head + ":")
+        elif not kinds <= _JSON_TYPES:
+            self.array(prefix, [self.item_json(item, index) for index, item in enumerate(items)], depth, where)
+            return
+        self.lines.append(f"{prefix}[{len(items)}{self.mark}]:")
         self.list_items(items, depth + 1)
 
     def list_items(self, items: list[Any], depth: int) -> None:
@@ -270,78 +257,118 @@ class _Encoder:
                     else:
                         self.lines.append(pad + "-")
                 elif kind is list:
-                    self.array(lead, item, depth, _Place.ITEM)
+                    self.array(lead, item, depth, _ITEM)
                 else:
                     self.lines.append(lead + self.primitive(item))
             except _Unencodable as exc:
                 exc.segments.append(f"[{index}]")
                 raise
 
-    def flatten(self, objs: list[dict[Any, Any]], depth: int) -> tuple[str, list[tuple[Any, ...]]] | None:
-        """Return the field list of same-keyed objects and each object's leaf values in depth-first header
-        order, or None when some column is neither uniform-primitive nor nested-uniform (§9.3)."""
-        if depth > MAX_DEPTH:
-            raise ValueError(_too_deep())
+    # -- tables ------------------------------------------------------------------------------------------------
+
+    def tabular(self, head: str, prefixes: tuple[str, ...], objs: list[dict[Any, Any]], depth: int) -> bool:
+        """Emit `head` + field list + rows (row i starts with `prefixes[i]`) and return True when `objs` form a
+        table (§9.3, §9.5), else emit nothing and return False. A short table, whose cells are usually all
+        primitives, is formatted straight from the flattened cells and classified only when that fails."""
+        short = len(prefixes) < _COLUMNWISE_ROWS
+        if not short and list in set(map(type, objs[0].values())):
+            return False  # an array cell rules a table out (§9.3): seen in the first row, before flattening them all
+        flat = self.flatten(objs)
+        if flat is None:
+            return False
+        header, names, cells = flat
+        rows = self.short_rows(prefixes, len(names), cells) if short else None
+        if rows is None:  # a long table, or a short one with cells that are not all primitives
+            table = self.classify(flat, depth)
+            if table is None:
+                return False
+            header, width, cells = table
+            rows = self.short_rows(prefixes, width, cells) if short else self.long_rows(prefixes, width, cells)
+        self.lines.append(f"{head}{header}:\n{rows}")
+        return True
+
+    def flatten(self, objs: list[dict[Any, Any]]) -> _Flat | None:
+        """Return the field list, encoded field names and cells (row after row) of same-keyed objects, or None
+        when their keys differ. The cells are raw values, not yet known to be primitives."""
         first = objs[0]
-        if not first:
-            return None
-        shape = first.keys()
-        if not all(map(shape.__eq__, map(dict.keys, objs))):
+        if not first or sum(map(len, objs)) != len(first) * len(objs):
             return None
         try:
-            header, names, getter = self.shapes[tuple(shape)]
+            header, names, getter = self.shapes[tuple(first)]
         except _NonStringKey:
             try:
-                return self.flatten([_coerce_keys(obj) for obj in objs], depth)
+                return self.flatten([_coerce_keys(obj) for obj in objs])
             except _Unencodable:
                 return None
-        rows = list(map(getter, objs)) if len(names) > 1 else list(zip(map(getter, objs)))
-        kinds = set(map(type, chain.from_iterable(rows)))
+        try:  # each object has the first one's keys and, as the sizes add up, no others
+            cells = list(map(getter, objs)) if len(names) == 1 else list(chain.from_iterable(map(getter, objs)))
+        except KeyError:
+            return None
+        return header, names, cells
+
+    def classify(self, flat: _Flat, depth: int) -> _Table | None:
+        """Return a flattened table with host cells normalised and object columns made nested field groups (§9.3);
+        None when some column is neither uniform-primitive nor nested-uniform."""
+        header, names, cells = flat
+        kinds = set(map(type, cells))
         if not kinds <= _JSON_TYPES:
             try:
-                rows = [tuple(map(self.json_value, row)) for row in rows]
+                cells = list(map(self.json_value, cells))
             except _Unencodable:
                 return None
-            kinds = set(map(type, chain.from_iterable(rows)))
+            kinds = set(map(type, cells))
         if kinds <= _PRIMITIVES:
-            return header, rows
-        return None if list in kinds else self.grouped(rows, names, depth)
+            return header, len(names), cells
+        return None if list in kinds else self.grouped(cells, names, depth)
 
-    def grouped(
-        self, rows: list[tuple[Any, ...]], names: tuple[str, ...], depth: int
-    ) -> tuple[str, list[tuple[Any, ...]]] | None:
-        """Return `flatten`'s result for rows with object cells: each object column becomes a nested field group
+    def grouped(self, cells: list[Any], names: tuple[str, ...], depth: int) -> _Table | None:
+        """Return `classify`'s result for cells with objects: each object column becomes a nested field group
         (§9.3) whose leaves are spliced into the rows; None when a column is neither primitive nor uniform."""
         fields = list(names)
-        columns = []
-        for index, column in enumerate(zip(*rows)):
+        columns = []  # per column, one tuple of leaf values per row
+        width = 0
+        for index in range(len(names)):
+            column = cells[index :: len(names)]
             column_kinds = set(map(type, column))
             if column_kinds <= _PRIMITIVES:
                 columns.append(list(zip(column)))
+                width += 1
                 continue
-            sub = self.flatten(list(column), depth + 1) if column_kinds == _DICT else None
+            flat = self.flatten(column) if column_kinds == _DICT else None
+            if flat is None:
+                return None
+            if depth >= MAX_DEPTH:
+                raise ValueError(_too_deep())
+            sub = self.classify(flat, depth + 1)
             if sub is None:
                 return None
-            fields[index] += sub[0]
-            columns.append(sub[1])
-        return "{" + self.delim.join(fields) + "}", [tuple(chain.from_iterable(cells)) for cells in zip(*columns)]
+            sub_header, sub_width, leaves = sub
+            fields[index] += sub_header
+            columns.append(list(zip(*[leaves[start::sub_width] for start in range(sub_width)])))
+            width += sub_width
+        leaves = chain.from_iterable(chain.from_iterable(zip(*columns)))
+        return "{" + self.delim.join(fields) + "}", width, list(leaves)
 
     def shape(self, keys: tuple[str, ...]) -> tuple[str, tuple[str, ...], itemgetter[Any]]:
         """Return the field list, the encoded field names and a getter of the values of objects with `keys`."""
         names = tuple(map(self.keys.__getitem__, keys))
         return "{" + self.delim.join(names) + "}", names, itemgetter(*keys)
 
-    def rows(self, rows: list[Any], prefix: str) -> list[str]:
-        """Return `prefix` + the delimiter-joined tokens of each row of primitives.
+    def short_rows(self, prefixes: tuple[str, ...], width: int, cells: list[Any]) -> str | None:
+        """Return a short table's rows as one block of lines, row i being `prefixes[i]` + the delimited tokens of
+        its `width` cells (formatted in one pass into a memoised %-template); None if a cell is no primitive."""
+        formats = self.cell_formats
+        try:
+            tokens = tuple([formats[type(cell)](cell) for cell in cells])
+        except KeyError:  # no token function for the cell's type
+            return None
+        return self.templates[prefixes, width] % tokens
 
-        Short tables go value by value; from _COLUMNWISE_ROWS rows on, one C-level `map` (or, for strings, one
-        joined quoting scan) per column is cheaper than dispatching on every value's type.
-        """
-        join = self.delim.join
-        if len(rows) < _COLUMNWISE_ROWS:
-            formats = self.formats
-            return [prefix + join([formats[type(value)](value) for value in row]) for row in rows]
-        return list(map(prefix.__add__, map(join, zip(*map(self.column, zip(*rows))))))
+    def long_rows(self, prefixes: tuple[str, ...], width: int, cells: list[Any]) -> str:
+        """Return a long table's rows like `short_rows` (all cells are primitives): one C-level `map` (for strings,
+        one joined quoting scan) per column is cheaper here than dispatching on every cell's type."""
+        columns = [self.column(cells[start::width]) for start in range(width)]
+        return "\n".join(map(str.__add__, prefixes, map(self.delim.join, zip(*columns))))
 
     def column(self, values: tuple[Any, ...]) -> list[str]:
         """Return the tokens of one table column."""
@@ -352,6 +379,10 @@ class _Encoder:
         if kind is str:
             return encode_strings(values, self.delim)
         return list(map(self.formats[kind], values))
+
+    def names_at(self, prefix: str) -> _Memo:
+        """Return the memo of key tokens that start with `prefix` (indentation, or "<pad>- " for a list item)."""
+        return _Memo(lambda key: prefix + self.keys[key])
 
     # -- host types --------------------------------------------------------------------------------------------
 
@@ -378,7 +409,7 @@ class _Encoder:
         if isinstance(value, float):
             return float.__float__(value)
         if isinstance(value, Decimal):
-            return _Number(format_decimal(value))
+            return NumberText(format_decimal(value))
         if isinstance(value, Mapping):
             return _coerce_keys(value)
         if isinstance(value, (list, tuple)):
@@ -411,36 +442,18 @@ def _key_token(key: Any) -> str:
     return encode_key(key)
 
 
-def _key_segment(key: Any) -> str:
-    """Return a JSONPath step for `key`: `.name` when identifier-like, else `["key"]`."""
-    text = str(key)
-    return f".{text}" if text.isidentifier() else f"[{text!r}]"
-
-
 def _coerce_keys(mapping: Mapping[Any, Any]) -> dict[str, Any]:
     """Return `mapping` as a dict with str keys, coercing int/float/bool/None keys like the json module."""
     out: dict[str, Any] = {}
     for key, value in mapping.items():
-        text = _key_text(key)
+        text = json_key_text(key)
+        if text is None:
+            raise _Unencodable(
+                TypeError,
+                f"Key {key!r} of the object at",
+                f" is not TOON serializable: keys must be str, int, float, bool or None, not {type(key).__name__}",
+            )
         if text in out:
             raise _Unencodable(ValueError, f"Duplicate key {text!r} in the object at", " after coercing keys to str")
         out[text] = value
     return out
-
-
-def _key_text(key: Any) -> str:
-    if isinstance(key, str):
-        return str.__str__(key)
-    if key is True or key is False or key is None:
-        return {True: "true", False: "false", None: "null"}[key]
-    if isinstance(key, int):
-        return int.__repr__(key)
-    if isinstance(key, float):
-        if key != key:
-            return "NaN"
-        return float.__repr__(key) if key - key == 0 else ("Infinity" if key > 0 else "-Infinity")
-    raise _Unencodable(
-        TypeError,
-        f"Key {key!r} of the object at",
-        f" is not TOON serializable: keys must be str, int, float, bool or None, not {type(key).__name__}",
-    )

@@ -1,10 +1,10 @@
-"""TOON lexical rules for the encoder: string quoting and escaping (§7.1, §7.2), keys (§7.3), numbers (§2)."""
+"""TOON lexical rules for the encoder: token text of strings (§7), keys (§7.3) and numbers (§2), table rows."""
 from __future__ import annotations
 
 import functools
 import re
 from decimal import Decimal
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 _ESCAPES: dict[int, str] = {code: f"\\u{code:04x}" for code in range(0x20)}
 _ESCAPES.update({ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
@@ -27,12 +27,35 @@ _UNSAFE: dict[str, re.Pattern[str]] = {
 
 def quote(text: str) -> str:
     """Return `text` as a quoted TOON string; lone surrogates have no TOON form, so they raise ValueError."""
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'  # fast path: control characters and surrogates are not printable
     if not _ESCAPE_OR_SURROGATE.search(text):
         return f'"{text}"'
     bad = _SURROGATE.search(text)
     if bad:
         raise ValueError(f"string contains a lone surrogate U+{ord(bad.group()):04X}: {text!r}")
     return '"' + text.translate(_ESCAPES) + '"'
+
+
+class NumberText(str):
+    """Canonical number text made by normalising a host number (e.g. a Decimal); emitted verbatim."""
+
+
+def token_functions(delimiter: str, cache_strings: bool) -> dict[type, Callable[[Any], str]]:
+    """Return the token function of each JSON primitive type (and NumberText) for `delimiter`.
+
+    `cache_strings` memoises string tokens for one encoding run: object field values often repeat (labels,
+    states), while table cells are often identifiers, and a cache miss costs about twice the plain check.
+    """
+    encode = string_encoder(delimiter)
+    return {
+        str: functools.lru_cache(maxsize=None)(encode) if cache_strings else encode,
+        int: str,  # exact ints only (subclasses are normalised first): faster than int.__repr__
+        float: format_float,
+        bool: {True: "true", False: "false"}.__getitem__,
+        type(None): {None: "null"}.__getitem__,
+        NumberText: str.__str__,
+    }
 
 
 @functools.lru_cache(maxsize=None)
@@ -117,3 +140,30 @@ def _from_digits(negative: bool, digits: str, point: int) -> str:
     if point >= len(digits):
         return sign + digits + "0" * (point - len(digits))
     return f"{sign}{digits[:point]}.{digits[point:]}"
+
+
+def json_key_text(key: object) -> str | None:
+    """Return the str form of an object key as the json module coerces it, or None for an unsupported type."""
+    if isinstance(key, str):
+        return str.__str__(key)
+    if key is True or key is False or key is None:
+        return {True: "true", False: "false", None: "null"}[key]
+    if isinstance(key, int):
+        return int.__repr__(key)
+    if isinstance(key, float):
+        if key != key:
+            return "NaN"
+        return float.__repr__(key) if key - key == 0 else ("Infinity" if key > 0 else "-Infinity")
+    return None
+
+
+def json_path_step(key: object) -> str:
+    """Return the JSONPath step of an object key in an error message: `.name` if identifier-like, else `['key']`."""
+    text = str(key)
+    return f".{text}" if text.isidentifier() else f"[{text!r}]"
+
+
+def rows_template(prefixes: Sequence[str], width: int, delimiter: str) -> str:
+    """Return the %-template of table rows: one line per prefix, each with `width` delimited `%s` slots."""
+    row = delimiter.join(["%s"] * width)
+    return "\n".join([prefix.replace("%", "%%") + row for prefix in prefixes])
