@@ -512,3 +512,14 @@ def test_reference_cycles_raise_value_error() -> None:
     loop.append(loop)
     with pytest.raises(ValueError, match="reference cycle"):
         encode(loop)
+
+
+def test_ints_beyond_cpythons_digit_limit_stay_exact() -> None:
+    import sys
+
+    big = -(10**5000) - 7
+    limit = sys.get_int_max_str_digits()
+    text = encode({"n": big, "rows": [{"a": big}, {"a": 1}]})
+    assert sys.get_int_max_str_digits() == limit  # the process-wide limit is restored
+    assert text.splitlines()[0] == "n: -1" + "0" * 4999 + "7"
+    assert text.splitlines()[2] == "  -1" + "0" * 4999 + "7"

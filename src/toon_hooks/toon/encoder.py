@@ -20,8 +20,10 @@ Strings with lone surrogates (U+D800–U+DFFF) have no TOON form and raise ``Val
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
-from collections.abc import Mapping
+import sys
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from itertools import chain
 from operator import itemgetter
@@ -87,11 +89,28 @@ def encode(
     if indent_size < 1:
         raise ValueError(f"indent_size must be at least 1, not {indent_size}")
     try:
-        return _Encoder(delim, indent_size, default).document(value)
+        try:
+            return _Encoder(delim, indent_size, default).document(value)
+        except ValueError as exc:
+            if "integer string conversion" not in str(exc):
+                raise
+            with _unlimited_int_digits():  # rare: an int of 4,300+ digits, which must still come out exact
+                return _Encoder(delim, indent_size, default).document(value)
     except _Unencodable as exc:
         raise exc.public() from None
     except RecursionError:
         raise ValueError(_too_deep()) from None
+
+
+@contextlib.contextmanager
+def _unlimited_int_digits() -> Iterator[None]:
+    """Lift CPython's int-to-text digit limit (a guard against hostile *parsing*) while encoding our own data."""
+    limit = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    try:
+        yield
+    finally:
+        sys.set_int_max_str_digits(limit)
 
 
 def _too_deep() -> str:
