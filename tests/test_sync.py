@@ -155,3 +155,12 @@ def test_bad_config_exits_2_naming_the_key(repo: Path) -> None:
     (repo / "pyproject.toml").write_text('[tool.toon-hooks]\nsorces = ["x"]\n')
     result = invoke("sync", "data/agents.json")
     assert result.exit_code == 2 and "unknown key 'sorces'" in result.output
+
+
+def test_excluded_paths_are_never_paired(repo: Path) -> None:
+    sh(repo, "add", "-A")
+    assert invoke("check", "--all").exit_code == 1  # tracked, opted in, no twin yet
+    (repo / "pyproject.toml").write_text('[tool.toon-hooks]\nsources = ["data/*.json"]\nexclude = ["data/agents.*"]\n')
+    result = invoke("check", "--all")
+    assert result.exit_code == 0, result.output
+    assert invoke("sync", "data/agents.json").exit_code == 0 and not (repo / "data" / "agents.toon").exists()

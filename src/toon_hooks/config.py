@@ -24,6 +24,8 @@ class Config:
     options: Options = Options()
     sources: tuple[str, ...] = ()
     """Globs of Markdown/JSON/JSONL/PDF files that get a generated `.toon` twin (`.toon` files always do)."""
+    exclude: tuple[str, ...] = ()
+    """Globs of files toon-hooks never pairs, converts or checks (test fixtures, vendored documents)."""
     encoding: str = "o200k_base"
     """tiktoken encoding (or model name) for token counts."""
     jobs: int | None = None
@@ -73,6 +75,7 @@ def _keys() -> dict[str, tuple[str, str, Callable[[str, Any], Any]]]:
     delimiters = {**DELIMITERS, "auto": "auto"}
     return {
         "sources": ("config", "sources", _globs),
+        "exclude": ("config", "exclude", _globs),
         "checkpoint-globs": ("options", "checkpoint_globs", _globs),
         "delimiter": ("options", "delimiter", lambda k, v: _choice(k, v, delimiters)),
         "indent": ("options", "indent", lambda k, v: _int(k, v, 1)),

@@ -53,7 +53,7 @@ class Report:
     def summary(self, name: str, *, check: bool) -> str:
         """The one line a committer reads."""
         verb = "stale" if check else "updated"
-        failed = sum(1 for p in self.problems)
+        failed = len(self.problems) - (len(self.updated) if check else 0)  # a stale twin is counted once, as stale
         parts = [f"{len(self.updated)} twin{'s' * (len(self.updated) != 1)} {verb}",
                  f"{self.fresh} up to date", f"{self.cached} cached", f"{failed} failed"]
         line = f"{name}: " + ", ".join(parts)

@@ -95,6 +95,8 @@ def collect_pairs(root: str, paths: Iterable[str], config: Config,
         fmt = format_of(path)
         if fmt is None or not os.path.lexists(full) or os.path.isdir(full):
             continue
+        if any(twins.glob_match(path, glob) for glob in config.exclude):
+            continue
         if os.path.islink(full):
             report.skipped.append(path)
             continue
