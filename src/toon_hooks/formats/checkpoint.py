@@ -94,7 +94,7 @@ if TYPE_CHECKING:
 # The reader and writer modules are imported inside the functions below: the Markdown converters import this
 # module for VERSION on every hook run, and a run whose twins are all fresh must not pay for markdown-it.
 
-VERSION = "2"
+VERSION = "3"
 """Output version of the checkpoint and task-list shapes; the Markdown converters include it in theirs."""
 
 __all__ = ["data_to_markdown", "detect", "is_checkpoint_data", "markdown_to_data"]

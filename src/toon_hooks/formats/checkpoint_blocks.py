@@ -8,11 +8,8 @@ blocks too, so no text is lost. The inverse helpers live in `checkpoint_render`.
 from __future__ import annotations
 
 import dataclasses
-import datetime
-import math
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConversionError
 from .checkpoint_render import SEPARATOR
 from .checkpoint_text import clean, meta_lines, typed
 from .mdparser import parser
@@ -64,10 +61,9 @@ class Block:
 
 @dataclasses.dataclass(frozen=True)
 class FrontMatter:
-    """YAML front matter: its raw text and the 1-based line its content starts on."""
+    """YAML front matter: its raw text (it always starts on line 2 of the document)."""
 
     raw: str
-    line: int
 
 
 def normalize_newlines(text: str) -> str:
@@ -89,7 +85,7 @@ def read_blocks(text: str) -> tuple[FrontMatter | None, list[Block]]:
         start_line, end_line = tokens[i].map or (0, 0)
         covered.update(range(start_line, end_line))
         if tokens[i].type == "front_matter":
-            front = FrontMatter(tokens[i].content, start_line + 2)
+            front = FrontMatter(tokens[i].content)
         elif tokens[i].type != "html_block" or tokens[i].content.strip() != SEPARATOR:
             md = "\n".join(lines[start_line:end_line]).rstrip()
             found.append((start_line, _block(tokens[i : end + 1], md)))
@@ -184,33 +180,10 @@ def _table(group: list[Token]) -> Table:
 
 
 def load_front_matter(front: FrontMatter) -> Any:
-    """Parse YAML front matter into JSON-model values (dates become ISO strings); bad YAML is located."""
-    import yaml
+    """Parse YAML front matter with the one policy every Markdown reader shares (`md_front`)."""
+    from .md_front import load_front_matter as load
 
-    try:
-        value = yaml.safe_load(front.raw)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = front.line + mark.line if mark else front.line
-        column = mark.column + 1 if mark else 0
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConversionError(f"invalid YAML front matter: {problem}", line, column) from None
-    return _json_model(value)
-
-
-def _json_model(value: Any) -> Any:
-    """Return a YAML value as JSON-model data: ISO strings for dates, str keys, null for NaN/inf."""
-    if isinstance(value, dict):
-        return {str(key): _json_model(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [_json_model(item) for item in value]
-    if isinstance(value, (datetime.date, datetime.time)):
-        return value.isoformat()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return value
+    return load(front.raw)
 
 
 def split_at(blocks: list[Block], *levels: int) -> tuple[list[Block], list[tuple[Block, list[Block]]]]:
