@@ -9,9 +9,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .config import Config
 
 DEFAULT_SIZE_LIMIT = 256 * 1024 * 1024
 """Bytes kept before least-recently-used eviction."""
@@ -144,3 +147,8 @@ class Store:
                 self._cache.close()
             finally:
                 self._cache = None
+
+
+def store_for(config: Config, *, enabled: bool = True) -> Store:
+    """Return the store a command uses: the configured folder and size, or a disabled one (`--no-cache`)."""
+    return Store(config.cache_dir, size_limit=config.cache_size_mb * 1024 * 1024, enabled=enabled)

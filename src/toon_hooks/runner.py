@@ -52,18 +52,22 @@ def convert_task(task: Task) -> Outcome:
     """Convert one task; every expected failure becomes an error Outcome (picklable, module level)."""
     from .formats import registry
 
+    return outcome_of(task.path, lambda: registry.get(task.source, task.target).convert(
+        task.data, task.options, task.path))
+
+
+def outcome_of(path: str, convert: Callable[[], str]) -> Outcome:
+    """Run `convert`, turning its text or any failure into an Outcome, so one bad file never stops the rest."""
     try:
-        converter = registry.get(task.source, task.target)
-        return Outcome(task.path, text=converter.convert(task.data, task.options, task.path))
+        return Outcome(path, text=convert())
     except LocatedError as exc:
-        return Outcome(task.path, error=exc.msg, line=exc.line, column=exc.column,
-                       source_line=exc.source_line)
+        return Outcome(path, error=exc.msg, line=exc.line, column=exc.column, source_line=exc.source_line)
     except ToonHooksError as exc:
-        return Outcome(task.path, error=str(exc))
+        return Outcome(path, error=str(exc))
     except RecursionError:
-        return Outcome(task.path, error="document nested too deeply to convert")
+        return Outcome(path, error="document nested too deeply to convert")
     except Exception as exc:  # noqa: BLE001 - a converter bug must not take the other files down
-        return Outcome(task.path, error=f"internal error in converter: {type(exc).__name__}: {exc}")
+        return Outcome(path, error=f"internal error in converter: {type(exc).__name__}: {exc}")
 
 
 def resolve_jobs(requested: int | None = None, configured: int | None = None) -> int:

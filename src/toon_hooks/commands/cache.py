@@ -4,14 +4,14 @@ from __future__ import annotations
 import click
 
 from .. import config as config_mod
-from ..cache import Store
+from ..cache import store_for
 from ..output import error_handler, out
 from .sync import project_root
 
 
 def _store() -> Store:
     config = config_mod.load(project_root()[0])
-    return Store(config.cache_dir, size_limit=config.cache_size_mb * 1024 * 1024)
+    return store_for(config)
 
 
 @click.group("cache")

@@ -9,9 +9,8 @@ import click
 
 from .. import config as config_mod
 from .. import runner
-from ..cache import Store
+from ..cache import Store, store_for
 from ..conversions import convert_all, remember
-from ..errors import LocatedError, ToonHooksError
 from ..formats.registry import EXTENSIONS, format_of
 from ..fsio import write_atomic
 from ..options import DELIMITERS, Options
@@ -71,7 +70,7 @@ def convert_cmd(sources: tuple[str, ...], target: str | None, source_format: str
             indent=indent or config.options.indent,
         )
         tasks, failures = _tasks(sources, source_format, target, options)
-        store = Store(config.cache_dir, size_limit=config.cache_size_mb * 1024 * 1024, enabled=not no_cache)
+        store = store_for(config, enabled=not no_cache)
         try:
             workers = runner.resolve_jobs(jobs, config.jobs)
             results = _convert(tasks, store, workers)
@@ -125,11 +124,6 @@ def _convert(tasks: list[runner.Task], store: Store, jobs: int) -> list[tuple[ru
         from ..formats import pdf
 
         task = tasks[0]
-        try:
-            return [(runner.Outcome(task.path, text=pdf.convert_path(task.path, task.options, jobs, task.target)),
-                     None)]
-        except LocatedError as exc:
-            return [(runner.Outcome(task.path, error=exc.msg, line=exc.line, column=exc.column), None)]
-        except ToonHooksError as exc:
-            return [(runner.Outcome(task.path, error=str(exc)), None)]
+        return [(runner.outcome_of(task.path, lambda: pdf.convert_path(task.path, task.options, jobs, task.target)),
+                 None)]
     return convert_all(tasks, store, jobs, _progress())

@@ -10,7 +10,7 @@ import click
 
 from .. import config as config_mod
 from .. import git
-from ..cache import Store
+from ..cache import Store, store_for
 from ..output import err, error_handler, out
 from ..report import Problem, Report
 from ..sync import Pair, Request, sync
@@ -73,7 +73,7 @@ def run(args: Sequence[str], *, check: bool, all_files: bool, stage: bool | None
     staging = in_git and not check and (in_precommit if stage is None else stage)
     request = Request(expand_paths(root, args, all_files, in_git), check=check, stage=staging,
                       must_add=in_precommit and in_git and not staging, jobs=jobs, use_cache=use_cache)
-    store = Store(config.cache_dir, size_limit=config.cache_size_mb * 1024 * 1024, enabled=use_cache)
+    store = store_for(config, enabled=use_cache)
     report = Report()
     try:
         stale = sync(root, config, request, store, report, _progress())

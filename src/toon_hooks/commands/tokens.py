@@ -112,7 +112,7 @@ class _Recipes:
         if pair not in self._converters:
             try:
                 self._converters[pair] = self._get(source, target)
-            except (ToonHooksError, ImportError) as exc:  # ImportError: a format module that cannot load
+            except ToonHooksError as exc:  # registry.get reports a module that cannot load this way too
                 self._converters[pair] = str(exc) or type(exc).__name__
         found = self._converters[pair]
         if isinstance(found, str):
@@ -307,12 +307,12 @@ def _warnings(counter: TokenCounter, results: Sequence[FileTokens]) -> list[str]
 def run(paths: Sequence[str], encoding: str | None, as_json: bool) -> int:
     """Count, print the report and problems; return 1 when a file is invalid or counts are missing."""
     from .. import config as config_mod
-    from ..cache import Store
+    from ..cache import store_for
     from .sync import project_root
 
     config = config_mod.load(project_root()[0])
     encoding = encoding or config.encoding
-    store = Store(config.cache_dir, size_limit=config.cache_size_mb * 1024 * 1024)
+    store = store_for(config)
     try:
         counter = TokenCounter(encoding, store)
         files, errors = _read(paths)
