@@ -20,6 +20,10 @@ from .fsio import write_atomic
 from .report import Problem, Report
 
 
+_HEAD = 4096
+"""Bytes read to classify a file: its marker line and front matter are at the top."""
+
+
 @dataclasses.dataclass
 class Pair:
     """A source and its generated twin, with what is on disk now and what the twin should be."""
@@ -42,7 +46,7 @@ class Pair:
     def twin_format(self) -> str:
         return format_of(self.twin) or ""
 
-    @property
+    @functools.cached_property
     def source_digest(self) -> str:
         return twins.digest(self.source_data, self.source_format)
 
@@ -73,11 +77,11 @@ class Request:
     diff: bool = False
 
 
-def read_text(path: str) -> str | None:
-    """Return a file's text (undecodable bytes escaped), or None when it does not exist."""
+def read_text(path: str, limit: int = -1) -> str | None:
+    """Return a file's text, or its first `limit` bytes (undecodable bytes escaped); None when it does not exist."""
     try:
         with open(path, "rb") as fh:
-            return fh.read().decode("utf-8", "surrogateescape")
+            return fh.read(limit).decode("utf-8", "surrogateescape")
     except FileNotFoundError:
         return None
 
@@ -100,7 +104,7 @@ def collect_pairs(root: str, paths: Iterable[str], config: Config,
         if os.path.islink(full):
             report.skipped.append(path)
             continue
-        head = "" if fmt == "pdf" else (read_text(full) or "")[:4096]
+        head = "" if fmt == "pdf" else read_text(full, _HEAD) or ""  # marker and front matter only
         marker = twins.parse_marker(head) if fmt in ("toon", "md") else None
         if marker is not None:
             source, twin = twins.marker_source_path(path, marker), path
@@ -112,7 +116,7 @@ def collect_pairs(root: str, paths: Iterable[str], config: Config,
         else:
             source = path[: path.rfind(".")] + ".toon"
             if os.path.isfile(os.path.join(root, source)) and twins.parse_marker(
-                    (read_text(os.path.join(root, source)) or "")[:4096]) is None:
+                    read_text(os.path.join(root, source), _HEAD) or "") is None:
                 pairs.setdefault(path, Pair(source, path))  # hand-written twin path: a conflict below
             continue
         previous = pairs.get(twin)
