@@ -5,7 +5,7 @@ from ..options import Options
 from .checkpoint import VERSION as CHECKPOINT_VERSION
 from .registry import Converter, decode_text, register
 
-VERSION = f"1+checkpoint.{CHECKPOINT_VERSION}"
+VERSION = f"2+checkpoint.{CHECKPOINT_VERSION}"
 """Bump the first part when the general mapping's output changes; checkpoint.VERSION covers its shapes."""
 
 

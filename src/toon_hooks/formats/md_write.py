@@ -78,13 +78,15 @@ class MarkdownRenderer:
         body = join_blocks(blocks)
         if front is None and body and body[0] == "---":
             body[0] = "***"  # the same thematic break, but it cannot open front matter
-        elif front is None and body and body[0].startswith("---"):
+        elif front is None and body and body[0].startswith("-") and "--" in body[0][1:8]:
+            # mdit-py-plugins' front matter rule checks the document's first character, then counts dashes
+            # from where the current block starts: `- a--` (a first list item) opens front matter too.
             body = self.unlike_front_matter(body, value)
         lines = join_blocks([front, body])
         return "\n".join(lines) + "\n" if lines else ""
 
     def unlike_front_matter(self, body: Block, value: Any) -> Block:
-        """A document opening with `---` may read as front matter; keep it only if it reads back right."""
+        """A document opening with dashes may read as front matter; keep it only if it reads back right."""
         return body if _reads_as("\n".join(body), value) else self.toon_fence(value)
 
     def root(self, value: Any) -> tuple[Block | None, list[Block]]:
