@@ -1,15 +1,13 @@
 """Every option that changes converter output, frozen, with a stable cache key."""
 from __future__ import annotations
 
-import dataclasses
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Delimiter = Literal[",", "\t", "|"]
 DELIMITERS: dict[str, str] = {",": ",", "comma": ",", "tab": "\t", "\t": "\t", "|": "|", "pipe": "|"}
 
 
-@dataclasses.dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     """Options shared by all converters; a converter reads only the fields it needs."""
 
     delimiter: str = ","
@@ -28,5 +26,5 @@ class Options:
         import hashlib
         import json
 
-        blob = json.dumps(dataclasses.asdict(self), sort_keys=True, default=list)
+        blob = json.dumps(self._asdict(), sort_keys=True, default=list)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]

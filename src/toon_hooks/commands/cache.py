@@ -6,7 +6,7 @@ import click
 from .. import config as config_mod
 from ..cache import store_for
 from ..output import error_handler, out
-from .sync import project_root
+from ..hook import project_root
 
 
 def _store() -> Store:

@@ -1,7 +1,6 @@
 """`toon-hooks convert`: one-off conversions between TOON, Markdown, JSON, JSONL, PDF and HTML."""
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 
@@ -15,7 +14,7 @@ from ..formats.registry import EXTENSIONS, format_of
 from ..fsio import write_atomic
 from ..options import DELIMITERS, Options
 from ..output import EXIT_FAIL, EXIT_USAGE, err, error_handler, located, out
-from .sync import _progress, project_root
+from ..hook import progress_printer, project_root
 
 _TARGET_EXTENSION = {"toon": ".toon", "md": ".md", "json": ".json", "html": ".html"}
 
@@ -64,8 +63,7 @@ def convert_cmd(sources: tuple[str, ...], target: str | None, source_format: str
         raise SystemExit(EXIT_USAGE)
     with error_handler():
         config = config_mod.load(project_root()[0])
-        options = dataclasses.replace(
-            config.options,
+        options = config.options._replace(
             delimiter={**DELIMITERS, "auto": "auto"}[delimiter] if delimiter else config.options.delimiter,
             indent=indent or config.options.indent,
         )
@@ -126,4 +124,4 @@ def _convert(tasks: list[runner.Task], store: Store, jobs: int) -> list[tuple[ru
         task = tasks[0]
         return [(runner.outcome_of(task.path, lambda: pdf.convert_path(task.path, task.options, jobs, task.target)),
                  None)]
-    return convert_all(tasks, store, jobs, _progress())
+    return convert_all(tasks, store, jobs, progress_printer())

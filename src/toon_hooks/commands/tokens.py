@@ -308,7 +308,7 @@ def run(paths: Sequence[str], encoding: str | None, as_json: bool) -> int:
     """Count, print the report and problems; return 1 when a file is invalid or counts are missing."""
     from .. import config as config_mod
     from ..cache import store_for
-    from .sync import project_root
+    from ..hook import project_root
 
     config = config_mod.load(project_root()[0])
     encoding = encoding or config.encoding
