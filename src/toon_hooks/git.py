@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from .errors import GitError
+
+if TYPE_CHECKING:
+    import subprocess
 
 
 def _run(args: Sequence[str], *, cwd: str, stdin: bytes | None = None, read_only: bool = True,
          ok: tuple[int, ...] = (0,), literal: bool = True) -> subprocess.CompletedProcess[bytes]:
+    import subprocess  # not at module level: a warm hook run starts no git process
+
     env = dict(os.environ)
     if read_only:
         env["GIT_OPTIONAL_LOCKS"] = "0"

@@ -1,14 +1,13 @@
 """What a sync or check run found, the one summary line, and the exit-code policy."""
 from __future__ import annotations
 
-import dataclasses
 import os
+from typing import NamedTuple
 
 from .output import EXIT_FAIL, EXIT_OK
 
 
-@dataclasses.dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """Something the user must act on, at a file position (line 1 column 1 when it is the whole file)."""
 
     path: str
@@ -27,23 +26,23 @@ class Problem:
         return f"::error file={self.path},line={self.line},col={self.column}::{message}"
 
 
-@dataclasses.dataclass
 class Report:
     """Counts and problems of one run; `return_code` is the only place exit codes are decided."""
 
-    updated: list[str] = dataclasses.field(default_factory=list)
-    """Twins written (or, in check mode, that would be)."""
-    fresh: int = 0
-    cached: int = 0
-    converted: int = 0
-    skipped: list[str] = dataclasses.field(default_factory=list)
-    problems: list[Problem] = dataclasses.field(default_factory=list)
-    notes: list[str] = dataclasses.field(default_factory=list)
-    """Advice printed after the problems (e.g. the exact `git add` to run)."""
-    unstaged: list[str] = dataclasses.field(default_factory=list)
-    """Twins written but deliberately left unstaged: the user must `git add` them."""
-    toon_tokens: int = 0
-    json_tokens: int = 0
+    def __init__(self) -> None:
+        self.updated: list[str] = []
+        """Twins written (or, in check mode, that would be)."""
+        self.fresh = 0
+        self.cached = 0
+        self.converted = 0
+        self.skipped: list[str] = []
+        self.problems: list[Problem] = []
+        self.notes: list[str] = []
+        """Advice printed after the problems (e.g. the exact `git add` to run)."""
+        self.unstaged: list[str] = []
+        """Twins written but deliberately left unstaged: the user must `git add` them."""
+        self.toon_tokens = 0
+        self.json_tokens = 0
 
     @property
     def return_code(self) -> int:

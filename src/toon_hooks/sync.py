@@ -5,50 +5,54 @@ process; the decisions come from the pure `twins` module and conversions from `r
 """
 from __future__ import annotations
 
-import dataclasses
+import errno
 import functools
-import json
 import os
+import stat
 from collections.abc import Callable, Iterable, Sequence
+from typing import NamedTuple
 
 from . import git, twins
 from .cache import Store
 from .config import Config
 from .errors import ToonHooksError
 from .formats.registry import format_of
-from .fsio import write_atomic
+from .fsio import read_bytes, write_atomic
 from .report import Problem, Report
 
 
 _HEAD = 4096
-"""Bytes read to classify a file: its marker line and front matter are at the top."""
+"""Bytes that classify a file: its marker line and front matter are at the top."""
+_WHOLE = 1 << 20
+"""Files up to this size are read whole while being classified, so each is opened once per run."""
 
 
-@dataclasses.dataclass
 class Pair:
-    """A source and its generated twin, with what is on disk now and what the twin should be."""
+    """A source and its generated twin, with what is on disk now and what the twin should be.
 
-    source: str
-    twin: str
-    source_data: bytes = b""
-    twin_text: str | None = None
-    marker: twins.Marker | None = None
-    converter: str = ""
-    """Digest of the converter version and options for this pair (see `twins.converter_digest`)."""
-    expected: str | None = None
-    tokens: tuple[int | None, int | None] = (None, None)
+    (A plain class, like the other records of the warm path: `dataclasses` imports `inspect`, a few
+    milliseconds of every commit.)
+    """
 
-    @property
-    def source_format(self) -> str:
-        return format_of(self.source) or ""
-
-    @property
-    def twin_format(self) -> str:
-        return format_of(self.twin) or ""
+    def __init__(self, source: str, twin: str, source_format: str, twin_format: str) -> None:
+        self.source = source
+        self.twin = twin
+        self.source_format = source_format
+        self.twin_format = twin_format
+        self.source_data: bytes | None = None
+        """The source's bytes, once read."""
+        self.twin_text: str | None = None
+        """The twin on disk (undecodable bytes escaped), None when it does not exist."""
+        self.twin_read = False
+        self.marker: twins.Marker | None = None
+        self.converter = ""
+        """Digest of the converter version and options for this pair (see `twins.converter_digest`)."""
+        self.expected: str | None = None
+        self.tokens: tuple[int | None, int | None] = (None, None)
 
     @functools.cached_property
     def source_digest(self) -> str:
-        return twins.digest(self.source_data, self.source_format)
+        return twins.digest(self.source_data or b"", self.source_format)
 
     @property
     def proven_fresh(self) -> bool:
@@ -63,8 +67,7 @@ class Pair:
         return self.twin_text is None or self.twin_text.replace("\r\n", "\n") != self.expected
 
 
-@dataclasses.dataclass(frozen=True)
-class Request:
+class Request(NamedTuple):
     """What the user asked for: the files, and how to treat them."""
 
     paths: Sequence[str]
@@ -77,34 +80,36 @@ class Request:
     diff: bool = False
 
 
-def read_text(path: str, limit: int = -1) -> str | None:
-    """Return a file's text, or its first `limit` bytes (undecodable bytes escaped); None when it does not exist."""
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(limit).decode("utf-8", "surrogateescape")
-    except FileNotFoundError:
-        return None
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "surrogateescape")
 
 
 def collect_pairs(root: str, paths: Iterable[str], config: Config,
                   report: Report) -> tuple[list[Pair], list[str]]:
     """Resolve each path to its (source, twin) pair, pairing by name from disk; one pair per twin.
 
-    Returns the pairs and the orphans: generated twins whose source no longer exists.
+    Each path costs one lstat and one read; what was read is kept on the pair. Returns the pairs and the
+    orphans: generated twins whose source no longer exists.
     """
     pairs: dict[str, Pair] = {}
     orphans: list[str] = []
     for path in paths:
-        full = os.path.join(root, path)
         fmt = format_of(path)
-        if fmt is None or not os.path.lexists(full) or os.path.isdir(full):
+        if fmt is None:
             continue
-        if any(twins.glob_match(path, glob) for glob in config.exclude):
+        full = os.path.join(root, path)
+        try:
+            info = os.lstat(full)
+        except OSError:  # deleted (pre-commit passes staged deletions only with --all-files), or a bad path
             continue
-        if os.path.islink(full):
+        if stat.S_ISDIR(info.st_mode) or any(twins.glob_match(path, glob) for glob in config.exclude):
+            continue
+        if stat.S_ISLNK(info.st_mode):
             report.skipped.append(path)
             continue
-        head = "" if fmt == "pdf" else read_text(full, _HEAD) or ""  # marker and front matter only
+        whole = info.st_size <= _WHOLE
+        data = b"" if fmt == "pdf" else read_bytes(full, -1 if whole else _HEAD)
+        head = _text(data[:_HEAD])
         marker = twins.parse_marker(head) if fmt in ("toon", "md") else None
         if marker is not None:
             source, twin = twins.marker_source_path(path, marker), path
@@ -116,33 +121,44 @@ def collect_pairs(root: str, paths: Iterable[str], config: Config,
         else:
             source = path[: path.rfind(".")] + ".toon"
             if os.path.isfile(os.path.join(root, source)) and twins.parse_marker(
-                    read_text(os.path.join(root, source), _HEAD) or "") is None:
-                pairs.setdefault(path, Pair(source, path))  # hand-written twin path: a conflict below
+                    _text(read_bytes(os.path.join(root, source), _HEAD))) is None:
+                pairs.setdefault(path, Pair(source, path, "toon", fmt))  # hand-written twin path: refused below
             continue
         previous = pairs.get(twin)
         if previous is not None and previous.source != source:
             report.problems.append(Problem(twin, f"both {previous.source} and {source} would generate this "
                                                  "file; opt only one of them in"))
             continue
-        pairs[twin] = Pair(source, twin)
+        pair = previous or Pair(source, twin, format_of(source) or "", format_of(twin) or "")
+        if whole and twin == path:
+            pair.twin_text, pair.twin_read = _text(data), True
+        elif whole and fmt != "pdf" and info.st_size <= config.max_file_size:
+            pair.source_data = data
+        pairs[twin] = pair
     return list(pairs.values()), orphans
 
 
 def load_pair(root: str, pair: Pair, config: Config, report: Report, staged: Callable[[], set[str]]) -> bool:
-    """Read both files of a pair and refuse conflicts; True when the pair can be synced."""
-    source_full, twin_full = os.path.join(root, pair.source), os.path.join(root, pair.twin)
-    size = os.path.getsize(source_full)
-    if size > config.max_file_size:
-        report.skipped.append(pair.source)
-        report.notes.append(f"{pair.source}: skipped, {size:,} bytes > max-file-size {config.max_file_size:,}")
-        return False
-    with open(source_full, "rb") as fh:
-        pair.source_data = fh.read()
-    if os.path.islink(twin_full):
-        report.problems.append(Problem(pair.twin, f"is a symlink; toon-hooks never writes through links "
-                                                  f"(replace it with a regular file or stop tracking {pair.source})"))
-        return False
-    pair.twin_text = read_text(twin_full)
+    """Read what `collect_pairs` did not of both files, and refuse conflicts; True when the pair can be synced."""
+    if pair.source_data is None:
+        full = os.path.join(root, pair.source)
+        size = os.path.getsize(full)
+        if size > config.max_file_size:
+            report.skipped.append(pair.source)
+            report.notes.append(f"{pair.source}: skipped, {size:,} bytes > max-file-size {config.max_file_size:,}")
+            return False
+        pair.source_data = read_bytes(full)
+    if not pair.twin_read:
+        try:
+            pair.twin_text = _text(read_bytes(os.path.join(root, pair.twin), follow=False))
+        except FileNotFoundError:
+            pair.twin_text = None
+        except OSError as exc:
+            what = "a symlink" if exc.errno == errno.ELOOP else f"unreadable ({exc.strerror})"
+            report.problems.append(Problem(pair.twin, f"is {what}; toon-hooks writes twins only as regular "
+                                                      f"files (replace it with one, or stop tracking {pair.source})"))
+            return False
+        pair.twin_read = True
     if pair.twin_text is None:
         return True
     marker = twins.parse_marker(pair.twin_text)
@@ -201,17 +217,22 @@ def _converter_digests(pairs: list[Pair], config: Config) -> None:
     from .formats import registry
 
     options_key = config.options.cache_key()
+    digests: dict[tuple[str, str], str] = {}
     for pair in pairs:
-        converter_id = registry.get(pair.source_format, pair.twin_format).cache_id()
-        pair.converter = twins.converter_digest(converter_id, options_key)
+        formats = (pair.source_format, pair.twin_format)
+        if formats not in digests:
+            digests[formats] = twins.converter_digest(registry.get(*formats).cache_id(), options_key)
+        pair.converter = digests[formats]
 
 
 def _count_tokens(pairs: list[Pair], config: Config, store: Store, report: Report) -> None:
     """Count the TOON side and compact JSON of the same data, for the savings in the summary line."""
     if not pairs:
         return
-    from .toon import decode
+    import json
+
     from .tokens import TokenCounter
+    from .toon import decode
 
     texts: list[str] = []
     for pair in pairs:

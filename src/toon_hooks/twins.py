@@ -11,12 +11,12 @@ A `.toon` without a marker is a source; Markdown, JSON, JSONL and PDF files are 
 """
 from __future__ import annotations
 
-import dataclasses
 import fnmatch
 import hashlib
 import itertools
 import posixpath
 import re
+from typing import NamedTuple
 
 from .formats.registry import format_of
 
@@ -32,8 +32,7 @@ _MARKER = re.compile(
 )
 
 
-@dataclasses.dataclass(frozen=True)
-class Marker:
+class Marker(NamedTuple):
     """What a generated twin's first line says about it."""
 
     source: str
