@@ -85,10 +85,13 @@ def test_unchanged_twin_is_not_rewritten_and_cache_hits_still_verify_the_disk(re
     data = json.loads(report.read_text())
     # The marker proves the twin fresh: neither the cache nor a converter is consulted.
     assert (data["fresh"], data["cached"], data["converted"], data["updated"]) == (1, 0, 0, [])
+    assert set(data["timings"]) == {"read"}  # no conversion phase at all
     twin.unlink()
     invoke("sync", "data/agents.json", "--report", str(report))
     data = json.loads(report.read_text())
     assert data["updated"] == ["data/agents.toon"] and (data["cached"], data["converted"]) == (1, 0)
+    assert {"read", "convert", "write"} <= set(data["timings"]) and min(data["timings"].values()) >= 0
+    assert sum(data["timings"].values()) <= data["seconds"]
     assert decode(twin.read_text()) == EXPORT
 
 

@@ -267,6 +267,7 @@ def _write_report(path: str, report: Any, check: bool, seconds: float) -> None:
                      for p in report.problems],
         "tokens": {"toon": report.toon_tokens, "json": report.json_tokens},
         "seconds": round(seconds, 4),
+        "timings": {phase: round(spent, 4) for phase, spent in report.timings.items()},
     }
     write_atomic(path, (json.dumps(data, indent=2) + "\n").encode())
 

@@ -1,7 +1,10 @@
 """What a sync or check run found, the one summary line, and the exit-code policy."""
 from __future__ import annotations
 
+import contextlib
 import os
+import time
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from .output import EXIT_FAIL, EXIT_OK
@@ -43,6 +46,17 @@ class Report:
         """Twins written but deliberately left unstaged: the user must `git add` them."""
         self.toon_tokens = 0
         self.json_tokens = 0
+        self.timings: dict[str, float] = {}
+        """Seconds spent per phase (read, convert, tokens, cache, write, stage), for `--report`."""
+
+    @contextlib.contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        """Add the time spent in this block to `timings[name]`."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
 
     @property
     def return_code(self) -> int:
