@@ -2,27 +2,35 @@
 
 Workers only compute: a task is plain data in, plain data out (text or a located error), so nothing but
 the parent touches files, the cache or git. One failing file never stops the others.
+
+Where processes fork (Linux up to Python 3.13), workers come from joblib's multiprocessing backend: the
+parent first converts one task of each kind itself, so the forked workers inherit every converter module
+already imported and start in ≈ 30 ms; tasks travel in a few chunks per worker. Elsewhere loky spawns fresh interpreters that import everything
+again (≈ 0.35 s on 2 cores), so only heavier batches go to workers there.
 """
 from __future__ import annotations
 
-import dataclasses
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import NamedTuple
 
 from .errors import LocatedError, ToonHooksError
 from .options import Options
 
-INLINE_MAX_WEIGHT = 1024 * 1024
-"""Batches lighter than this run in-process. Measured on 2 cores: starting loky workers costs ≈ 0.35 s and a
-small twin converts in ≈ 0.4 ms, so two workers only win past ≈ 2,000 small files (or a few large ones)."""
+FORK_MIN_WEIGHT = 256 * 1024
+"""Forked workers pay off past ≈ 150 ms of conversion (≈ 400 small files): two start and stop in ≈ 30 ms and
+importing joblib costs ≈ 45 ms (measured on 2 cores)."""
+SPAWN_MIN_WEIGHT = 1024 * 1024
+"""Spawned loky workers start in ≈ 0.35 s on 2 cores: worth it past ≈ 2,000 small files or a few large ones."""
 TASK_WEIGHT = 256
 """Fixed cost of one conversion (parser set-up, rendering), in text bytes of conversion time."""
 PDF_WEIGHT = 20
 """A PDF byte costs about this many text bytes of conversion time."""
+CHUNKS_PER_WORKER = 4
+"""Tasks travel in this many chunks per worker: few round trips, balanced load, and progress between groups."""
 
 
-@dataclasses.dataclass(frozen=True)
-class Task:
+class Task(NamedTuple):
     """One conversion: the source's bytes and label, the formats and the options."""
 
     path: str
@@ -32,8 +40,7 @@ class Task:
     options: Options
 
 
-@dataclasses.dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """The result of a Task: `text` on success, else an error message with its location."""
 
     path: str
@@ -89,24 +96,70 @@ def resolve_jobs(requested: int | None = None, configured: int | None = None) ->
         return os.cpu_count() or 1
 
 
+def weight(task: Task) -> int:
+    """Estimated conversion cost of a task, in text bytes."""
+    return TASK_WEIGHT + len(task.data) * (PDF_WEIGHT if task.source == "pdf" else 1)
+
+
+def start_method() -> str:
+    """How this platform starts worker processes by default: "fork", "spawn" or "forkserver"."""
+    import multiprocessing
+
+    return multiprocessing.get_start_method()
+
+
 def run(tasks: Sequence[Task], jobs: int, progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
     """Convert every task, in order; small batches and `jobs == 1` never start a worker."""
     total = len(tasks)
-    weight = sum(TASK_WEIGHT + len(t.data) * (PDF_WEIGHT if t.source == "pdf" else 1) for t in tasks)
-    if jobs <= 1 or total <= 1 or weight < INLINE_MAX_WEIGHT:
+    weights = [weight(t) for t in tasks]
+    if jobs <= 1 or total <= 1 or sum(weights) < FORK_MIN_WEIGHT:
         return _serial(tasks, progress)
+    # PDFs go to loky even where fork is cheap: MuPDF may crash on a bad file, and loky reports a dead
+    # worker where a multiprocessing pool would wait for it forever.
+    forking = start_method() == "fork" and all(t.source != "pdf" for t in tasks)
+    if not forking and sum(weights) < SPAWN_MIN_WEIGHT:
+        return _serial(tasks, progress)
+    outcomes: list[Outcome] = []
+    if forking:  # convert one task of each kind here: forked workers inherit what that imported
+        kinds = {(t.source, t.target) for t in tasks}
+        while kinds and len(outcomes) < total:
+            task = tasks[len(outcomes)]
+            kinds.discard((task.source, task.target))
+            outcomes.append(convert_task(task))
+    rest, rest_weights = tasks[len(outcomes):], weights[len(outcomes):]
+    chunks = list(_chunks(rest, rest_weights, jobs * CHUNKS_PER_WORKER))
+    if not chunks:
+        return outcomes
     try:
         from joblib import Parallel, delayed
 
-        parallel = Parallel(n_jobs=min(jobs, total), return_as="generator", batch_size="auto")
-        outcomes: list[Outcome] = []
-        for outcome in parallel(delayed(convert_task)(t) for t in tasks):
-            outcomes.append(outcome)
-            if progress:
-                progress(len(outcomes), total)
+        with Parallel(n_jobs=min(jobs, len(chunks)), backend="multiprocessing" if forking else "loky") as parallel:
+            for first in range(0, len(chunks), jobs):
+                for part in parallel(delayed(convert_chunk)(chunk) for chunk in chunks[first:first + jobs]):
+                    outcomes.extend(part)
+                if progress:
+                    progress(len(outcomes), total)
         return outcomes
     except (OSError, ImportError, NotImplementedError):  # no process support here: run in-process
-        return _serial(tasks, progress)
+        return outcomes + _serial(tasks[len(outcomes):], None)
+
+
+def convert_chunk(tasks: Sequence[Task]) -> list[Outcome]:
+    """Convert a chunk of tasks in one worker call (module level, so workers can unpickle it)."""
+    return [convert_task(task) for task in tasks]
+
+
+def _chunks(tasks: Sequence[Task], weights: Sequence[int], count: int) -> Iterator[Sequence[Task]]:
+    """Split `tasks`, in order, into about `count` runs of similar total weight."""
+    target = sum(weights) / max(count, 1)
+    start, load = 0, 0
+    for index, task_weight in enumerate(weights):
+        load += task_weight
+        if load >= target:
+            yield tasks[start:index + 1]
+            start, load = index + 1, 0
+    if start < len(tasks):
+        yield tasks[start:]
 
 
 def _serial(tasks: Sequence[Task], progress: Callable[[int, int], None] | None) -> list[Outcome]:

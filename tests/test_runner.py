@@ -1,0 +1,77 @@
+"""The conversion runner: worker processes give the in-process result, in order, failures included."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from toon_hooks import runner
+from toon_hooks.formats import registry
+from toon_hooks.options import Options
+
+FORKS = runner.start_method() == "fork"
+
+
+def toon_source(i: int) -> bytes:
+    rows = "\n".join(f"  {j},Task {i}-{j},{'true' if j % 2 else 'false'}" for j in range(12))
+    return f"title: Document {i}\ntasks[12]{{id,title,done}}:\n{rows}\n".encode()
+
+
+def batch(count: int, bad: set[int] = frozenset()) -> list[runner.Task]:
+    return [runner.Task(f"d{i}.toon", "toon", "md", b"items[3]: 1,2\n" if i in bad else toon_source(i), Options())
+            for i in range(count)]
+
+
+def heavy_enough(tasks: list[runner.Task]) -> bool:
+    return sum(map(runner.weight, tasks)) >= runner.FORK_MIN_WEIGHT
+
+
+def test_workers_give_the_serial_outcomes_in_order_with_failures_located() -> None:
+    tasks = batch(600, bad={3, 250, 599})
+    assert heavy_enough(tasks)
+    seen: list[tuple[int, int]] = []
+    parallel = runner.run(tasks, 2, lambda done, total: seen.append((done, total)))
+    assert parallel == runner.run(tasks, 1)
+    assert [o.path for o in parallel] == [t.path for t in tasks]
+    assert [i for i, o in enumerate(parallel) if o.text is None] == [3, 250, 599]
+    assert (parallel[250].line, parallel[250].column) == (1, 7) and "expected 3 values" in (parallel[250].error or "")
+    assert seen and seen[-1] == (600, 600) and seen == sorted(seen)
+
+
+class _Pid(registry.Converter):
+    """Test converter whose output names the process that ran it."""
+
+    name, source, target, version = "toon-to-pid", "toon", "pid", "1"
+
+    def convert(self, data: bytes, options: Options, path: str = "<stdin>") -> str:
+        return str(os.getpid())
+
+
+@pytest.fixture
+def pid_converter() -> Iterator[None]:
+    registry.register(_Pid)
+    yield
+    del registry._REGISTRY[("toon", "pid")]
+
+
+@pytest.mark.skipif(not FORKS, reason="forked workers inherit the test's converter; spawned ones cannot")
+@pytest.mark.usefixtures("pid_converter")
+def test_a_heavy_batch_uses_every_worker_and_a_light_one_none() -> None:
+    heavy = [runner.Task(f"d{i}.toon", "toon", "pid", toon_source(i), Options()) for i in range(800)]
+    assert heavy_enough(heavy)
+    pids = {outcome.text for outcome in runner.run(heavy, 2)}
+    assert len(pids - {str(os.getpid())}) == 2  # two worker processes besides this one
+    light = heavy[:20]
+    assert {outcome.text for outcome in runner.run(light, 2)} == {str(os.getpid())}
+    assert {outcome.text for outcome in runner.run(heavy, 1)} == {str(os.getpid())}
+
+
+@given(st.lists(st.integers(min_value=0, max_value=5000), max_size=60), st.integers(min_value=1, max_value=40))
+def test_chunks_keep_every_task_in_order(sizes: list[int], count: int) -> None:
+    tasks = [runner.Task(str(i), "toon", "md", b"x" * size, Options()) for i, size in enumerate(sizes)]
+    chunks = list(runner._chunks(tasks, [runner.weight(t) for t in tasks], count))
+    assert [t for chunk in chunks for t in chunk] == tasks
+    assert all(chunks) and len(chunks) <= count + 1
