@@ -114,6 +114,31 @@ def test_counts_are_kept_in_memory_then_in_the_store(tmp_path: Path) -> None:
     store.close()
 
 
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.text(max_size=300), min_size=2, max_size=5))
+def test_tokenizer_rebuilt_from_stored_tables_counts_like_tiktoken(tmp_path_factory: pytest.TempPathFactory,
+                                                                  texts: list[str]) -> None:
+    store = Store(str(tmp_path_factory.mktemp("store")))
+    first = TokenCounter(TEST_ENCODING, store)
+    assert first.load()
+    tables = store.get(first.key(tiktoken.__version__, "bpe"))
+    assert isinstance(tables, bytes)
+    second = TokenCounter(TEST_ENCODING, store)
+    assert second.load() and second._tokenizer is not first._tokenizer
+    assert [len(second._tokenizer.encode_ordinary(t)) for t in texts] == [tokens_of(t) for t in texts]
+    store.close()
+
+
+def test_damaged_stored_tables_fall_back_to_tiktoken(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "store"))
+    counter = TokenCounter(TEST_ENCODING, store)
+    store.set(counter.key(tiktoken.__version__, "bpe"), b"not marshal data")
+    clear_memo()
+    assert counter.count("fine words here") == tokens_of("fine words here") and counter.warning is None
+    assert counter._tokenizer is not None  # the count came from a tokenizer loaded despite the bad entry
+    store.close()
+
+
 def test_memory_lru_is_bounded_by_characters() -> None:
     memo = _Memo(max_chars=10)
     memo.set(("enc", "aaaa"), 1)

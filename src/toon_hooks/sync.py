@@ -191,7 +191,9 @@ def convert_pairs(pairs: list[Pair], config: Config, store: Store, jobs: int, re
 
     tasks = [runner.Task(p.source, p.source_format, p.twin_format, p.source_data, config.options) for p in pairs]
     fresh: list[tuple[Pair, runner.Task]] = []
-    for pair, task, (outcome, entry) in zip(pairs, tasks, convert_all(tasks, store, jobs, progress)):
+    with report.phase("convert"):
+        results = convert_all(tasks, store, jobs, progress)
+    for pair, task, (outcome, entry) in zip(pairs, tasks, results):
         if outcome.text is None:
             error = outcome.as_error()
             report.problems.append(Problem(pair.source, f"error: {error.msg}", error.line or 1,
@@ -204,9 +206,11 @@ def convert_pairs(pairs: list[Pair], config: Config, store: Store, jobs: int, re
         else:
             report.cached += 1
             pair.tokens = (entry.get("toon"), entry.get("json"))
-    _count_tokens([pair for pair, _ in fresh], config, store, report)
-    remember(store, [(task, {"text": twins.split_body(pair.expected or ""), "toon": pair.tokens[0],
-                             "json": pair.tokens[1]}) for pair, task in fresh])
+    with report.phase("tokens"):
+        _count_tokens([pair for pair, _ in fresh], config, store, report, jobs)
+    with report.phase("cache"):
+        remember(store, [(task, {"text": twins.split_body(pair.expected or ""), "toon": pair.tokens[0],
+                                 "json": pair.tokens[1]}) for pair, task in fresh])
 
 
 def _render(pair: Pair, body: str, config: Config) -> str:
@@ -225,7 +229,7 @@ def _converter_digests(pairs: list[Pair], config: Config) -> None:
         pair.converter = digests[formats]
 
 
-def _count_tokens(pairs: list[Pair], config: Config, store: Store, report: Report) -> None:
+def _count_tokens(pairs: list[Pair], config: Config, store: Store, report: Report, jobs: int) -> None:
     """Count the TOON side and compact JSON of the same data, for the savings in the summary line."""
     if not pairs:
         return
@@ -244,7 +248,7 @@ def _count_tokens(pairs: list[Pair], config: Config, store: Store, report: Repor
             texts += ["", ""]
             continue
         texts += [toon, json.dumps(data, ensure_ascii=False, separators=(",", ":"))]
-    counter = TokenCounter(config.encoding, store)
+    counter = TokenCounter(config.encoding, store, threads=jobs)
     counts = counter.count_many(texts)
     if counter.warning:
         report.notes.append(counter.warning)
@@ -261,13 +265,16 @@ def unified_diff(pair: Pair) -> str:
     return "".join(difflib.unified_diff(old, new, f"a/{pair.twin}", f"b/{pair.twin}"))
 
 
-def write_twins(root: str, pairs: Sequence[Pair], config: Config) -> None:
+def write_twins(root: str, pairs: Sequence[Pair], config: Config, report: Report) -> None:
     """Write each stale twin atomically with the configured line endings."""
-    for pair in pairs:
-        text = pair.expected or ""
-        if config.line_endings == "crlf":
-            text = text.replace("\n", "\r\n")
-        write_atomic(os.path.join(root, pair.twin), text.encode("utf-8", "surrogateescape"))
+    if not pairs:
+        return
+    with report.phase("write"):
+        for pair in pairs:
+            text = pair.expected or ""
+            if config.line_endings == "crlf":
+                text = text.replace("\n", "\r\n")
+            write_atomic(os.path.join(root, pair.twin), text.encode("utf-8", "surrogateescape"))
 
 
 def staging_refusals(root: str, pairs: Sequence[Pair]) -> tuple[list[Pair], list[str]]:
@@ -287,7 +294,8 @@ def staging_refusals(root: str, pairs: Sequence[Pair]) -> tuple[list[Pair], list
 def sync(root: str, config: Config, request: Request, store: Store, report: Report,
          progress: Callable[[int, int], None] | None = None) -> list[Pair]:
     """Run one sync or check over `request.paths`; return the pairs whose twin is (or was) stale."""
-    pairs, orphans = collect_pairs(root, request.paths, config, report)
+    with report.phase("read"):
+        pairs, orphans = collect_pairs(root, request.paths, config, report)
     for orphan in orphans:
         message = "orphaned twin: its source no longer exists (toon-hooks orphans --delete removes it)"
         if request.check:
@@ -295,8 +303,9 @@ def sync(root: str, config: Config, request: Request, store: Store, report: Repo
         else:
             report.notes.append(f"{orphan}: {message}")
     staged = functools.lru_cache(maxsize=1)(lambda: git.staged_files(root) if request.stage else set())
-    loadable = [p for p in pairs if load_pair(root, p, config, report, staged)]
-    _converter_digests(loadable, config)
+    with report.phase("read"):
+        loadable = [p for p in pairs if load_pair(root, p, config, report, staged)]
+        _converter_digests(loadable, config)
     proven = [p for p in loadable if p.proven_fresh]
     for pair in proven:  # the marker proves it: no cache lookup, no conversion
         pair.expected = (pair.twin_text or "").replace("\r\n", "\n")
@@ -330,7 +339,7 @@ def sync(root: str, config: Config, request: Request, store: Store, report: Repo
 
 def _write_and_stage(root: str, config: Config, request: Request, stale: list[Pair], report: Report) -> None:
     if not request.stage or not stale:
-        write_twins(root, stale, config)
+        write_twins(root, stale, config, report)
         if request.must_add and stale:
             report.unstaged.extend(p.twin for p in stale)
             report.notes.append("twins written, not staged (--no-stage): git add -- "
@@ -339,7 +348,7 @@ def _write_and_stage(root: str, config: Config, request: Request, stale: list[Pa
     safe, refusals = staging_refusals(root, stale)
     report.notes.extend(refusals)
     report.updated = [p.twin for p in safe]
-    write_twins(root, safe, config)
+    write_twins(root, safe, config, report)
     paths = [p.twin for p in safe]
     if git.is_path_limited_commit():
         report.unstaged.extend(paths)
@@ -347,12 +356,13 @@ def _write_and_stage(root: str, config: Config, request: Request, stale: list[Pa
                             "commit again with them: git commit " + " ".join(
                                 _quote(p) for p in sorted({*paths, *(p.source for p in safe)})))
         return
-    ignored = git.ignored_files(root, paths)
+    with report.phase("stage"):
+        ignored = git.ignored_files(root, paths)
+        git.add(root, [p for p in paths if p not in ignored])
     if ignored:
         report.unstaged.extend(sorted(ignored))
         report.notes.append("written but not staged, .gitignore excludes them: git add -f -- "
                             + " ".join(_quote(p) for p in sorted(ignored)))
-    git.add(root, [p for p in paths if p not in ignored])
     if refusals:
         report.unstaged.extend(p.twin for p in stale if p not in safe)
 

@@ -88,10 +88,12 @@ class TokenCounter:
     """
 
     def __init__(self, encoding: str = DEFAULT_ENCODING, store: Store | None = None, *,
-                 load_timeout: float = LOAD_TIMEOUT) -> None:
+                 load_timeout: float = LOAD_TIMEOUT, threads: int | None = None) -> None:
         self.encoding = encoding
         self.store = store
         self.load_timeout = load_timeout
+        self.threads = threads
+        """Threads tiktoken may use for a batch (None: one per core), so `-j 1` means one core."""
         self.warning: str | None = None
         """Why counts are unavailable (one line with the fix), for the caller to report once."""
         self._tokenizer: Any = None
@@ -140,12 +142,22 @@ class TokenCounter:
         return found
 
     def load(self) -> bool:
-        """Load the tokenizer now if needed; return False (and set `warning`) when it is unavailable."""
+        """Load the tokenizer now if needed; return False (and set `warning`) when it is unavailable.
+
+        tiktoken rebuilds its merge table from a base64 text file on every load (≈ 55 ms for cl100k, more
+        than converting a commit's files), so the table is also kept in the Store, marshalled: later
+        loads build the Encoding from it in a quarter of that time.
+        """
         if self._tokenizer is None and self.warning is None:
+            key = self.key(_tiktoken_version(), "bpe")
+            stored = self.store.get(key) if self.store is not None else None
             try:
-                self._tokenizer = load_tokenizer(self.encoding, self.load_timeout)
+                self._tokenizer = load_tokenizer(self.encoding, self.load_timeout, stored)
             except TokenizerUnavailable as exc:
                 self.warning = str(exc)
+            else:
+                if stored is None:
+                    self.remember({key: _tables(self._tokenizer)})
         return self._tokenizer is not None
 
     def _encode_lengths(self, texts: list[str]) -> list[int] | None:
@@ -153,19 +165,19 @@ class TokenCounter:
             return None
         if len(texts) == 1:
             return [len(self._tokenizer.encode_ordinary(texts[0]))]
-        threads = min(len(texts), os.cpu_count() or 1)
+        threads = min(len(texts), self.threads or os.cpu_count() or 1)
         return [len(ids) for ids in self._tokenizer.encode_ordinary_batch(texts, num_threads=threads)]
 
 
-def load_tokenizer(name: str, timeout: float = LOAD_TIMEOUT) -> Any:
+def load_tokenizer(name: str, timeout: float = LOAD_TIMEOUT, tables: bytes | None = None) -> Any:
     """Return tiktoken's Encoding for an encoding or model name, or raise TokenizerUnavailable.
 
     tiktoken downloads BPE files on first use through `requests.get` without a timeout, so the load runs in
     a daemon thread: an unreachable network costs at most `timeout` seconds, and a download that hangs
-    can neither block the caller nor the interpreter's exit.
+    can neither block the caller nor the interpreter's exit. `tables` (from `_tables`) skips the files.
     """
     outcome: list[Any] = []
-    thread = threading.Thread(target=_load_into, args=(name, outcome), name=f"tiktoken-load-{name}",
+    thread = threading.Thread(target=_load_into, args=(name, outcome, tables), name=f"tiktoken-load-{name}",
                               daemon=True)
     thread.start()
     thread.join(timeout)
@@ -176,26 +188,51 @@ def load_tokenizer(name: str, timeout: float = LOAD_TIMEOUT) -> Any:
     return outcome[0]
 
 
-def _load_into(name: str, outcome: list[Any]) -> None:
+def _load_into(name: str, outcome: list[Any], tables: bytes | None) -> None:
     try:
-        outcome.append(_resolve(name))
+        outcome.append(_resolve(name, tables))
     except TokenizerUnavailable as exc:
         outcome.append(exc)
     except Exception as exc:  # noqa: BLE001 - a broken tiktoken plugin must not fail a commit either
         outcome.append(TokenizerUnavailable(_offline_fix(name, _one_line(exc))))
 
 
-def _resolve(name: str) -> Any:
+def _resolve(name: str, tables: bytes | None = None) -> Any:
     try:
         import tiktoken
     except ImportError:
         raise TokenizerUnavailable(
             "token counts unavailable: tiktoken is not installed (pip install tiktoken)") from None
+    if tables is not None:
+        import marshal
+
+        try:
+            return tiktoken.Encoding(**marshal.loads(tables))
+        except Exception:  # noqa: BLE001 - a damaged stored table: build from tiktoken's own files
+            pass
     encoding = _encoding_name(tiktoken, name)
     try:
         return tiktoken.get_encoding(encoding)
     except Exception as exc:  # noqa: BLE001 - network, hash, unwritable cache dir: all "cannot load"
         raise TokenizerUnavailable(_offline_fix(encoding, _one_line(exc))) from exc
+
+
+def _tables(encoding: Any) -> bytes:
+    """The parameters tiktoken builds an Encoding from, marshalled (the attributes tiktoken's README
+    itself uses to derive encodings)."""
+    import marshal
+
+    return marshal.dumps({"name": encoding.name, "pat_str": encoding._pat_str,
+                          "mergeable_ranks": encoding._mergeable_ranks, "special_tokens": encoding._special_tokens})
+
+
+def _tiktoken_version() -> str:
+    """Part of the stored tables' key, so a tiktoken upgrade rebuilds them from its own files."""
+    try:
+        import tiktoken
+    except ImportError:
+        return "none"  # _resolve reports it
+    return str(getattr(tiktoken, "__version__", "unknown"))
 
 
 def _encoding_name(tiktoken: Any, name: str) -> str:
