@@ -7,10 +7,9 @@ JSON form and become null. Quote such values in the front matter to keep them as
 from __future__ import annotations
 
 import base64
+import functools
 import math
 from typing import Any, Callable
-
-import yaml
 
 from ..errors import ConversionError
 from .md_scalar import scalar_text
@@ -19,8 +18,21 @@ FIRST_LINE = 2
 """Document line (1-based) of the first front matter line, right after the opening `---`."""
 
 
-class _Loader(yaml.SafeLoader):
-    """A SafeLoader that keeps timestamps and base-60 numbers (`12:30`, `1:30:00`) as the text written."""
+@functools.lru_cache(maxsize=1)
+def _loader() -> Any:
+    """A SafeLoader that keeps timestamps and base-60 numbers (`12:30`, `1:30:00`) as the text written.
+
+    Built on first use: PyYAML costs ≈ 8 ms to import, and most documents have no front matter.
+    """
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)
+    Loader.add_constructor("tag:yaml.org,2002:int", _keep_base60(yaml.SafeLoader.construct_yaml_int))
+    Loader.add_constructor("tag:yaml.org,2002:float", _keep_base60(yaml.SafeLoader.construct_yaml_float))
+    return Loader
 
 
 def _keep_base60(construct: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
@@ -30,15 +42,12 @@ def _keep_base60(construct: Callable[[Any, Any], Any]) -> Callable[[Any, Any], A
     return constructor
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)
-_Loader.add_constructor("tag:yaml.org,2002:int", _keep_base60(yaml.SafeLoader.construct_yaml_int))
-_Loader.add_constructor("tag:yaml.org,2002:float", _keep_base60(yaml.SafeLoader.construct_yaml_float))
-
-
 def load_front_matter(text: str) -> Any:
     """Return the JSON-model value of front matter text; a YAML error is located in the Markdown document."""
+    import yaml
+
     try:
-        value = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        value = yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + FIRST_LINE if mark else 0
@@ -75,5 +84,7 @@ def dump_front_matter(value: Any) -> list[str]:
     """Return the YAML lines (without the `---` markers) for a front matter value; None is empty front matter."""
     if value is None:
         return []
+    import yaml
+
     text = yaml.safe_dump(value, sort_keys=False, allow_unicode=True, width=1 << 30)
     return text.split("\n")[:-1]
