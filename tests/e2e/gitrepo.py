@@ -26,8 +26,12 @@ def git(cwd: Path, *args: str, check: bool = True, env: dict[str, str] | None = 
     return run(["git", *args], cwd, check=check, env=env).stdout
 
 
-def snapshot_hook_repo(dest: Path) -> tuple[Path, str]:
-    """Commit the current checkout's package files into a fresh repo: pre-commit installs hooks from a rev."""
+def snapshot_hook_repo(dest: Path, extra_hooks: str = "") -> tuple[Path, str]:
+    """Commit the current checkout's package files into a fresh repo: pre-commit installs hooks from a rev.
+
+    `extra_hooks` is appended to the snapshot's `.pre-commit-hooks.yaml` (the benchmark adds a no-op hook
+    that shares the toon-hooks environment).
+    """
     dest.mkdir(parents=True, exist_ok=True)
     for part in SNAPSHOT_PARTS:
         src = REPO_ROOT / part
@@ -35,6 +39,8 @@ def snapshot_hook_repo(dest: Path) -> tuple[Path, str]:
             shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
         else:
             shutil.copy2(src, dest / part)
+    with open(dest / ".pre-commit-hooks.yaml", "a", encoding="utf-8") as manifest:
+        manifest.write(extra_hooks)
     git(dest, "init", "-q", "-b", "main")
     git(dest, "add", "-A")
     git(dest, "commit", "-q", "-m", "snapshot")
