@@ -5,13 +5,16 @@ measured in this run. toon-hooks runs as users get it: pre-commit installs a sna
 its own virtualenv (bytecode compiled, no editable path hooks, none of this machine's site `.pth` files), and
 every measurement uses that environment's `toon-hooks` and Python.
 
-- cold: no twins, empty cache; warm: twins present and cached (what a commit that touches nothing costs);
+- cold: no twins, empty cache (the first run on a machine); new: no twins and sources nobody converted before, with
+  the store kept (what a commit of edited documents costs: tiktoken's table is in the store); warm: twins present
+  and cached (what a commit that touches nothing costs);
 - loop: the approach toon-hooks replaces, one converter process and one `git add` per file;
 - pre-commit floor: `pre-commit run` of a no-op hook on the same files — a `language: python` no-op from the same
   hook repo and environment (any Python hook starts that interpreter), and `true` for reference — versus warm
   toon-sync;
 - -j 1 vs all cores on 1,000 cold files, end to end and per phase (from `--report` timings); how long this
-  machine takes to create 1,000 files (the floor under any cold run); and which heavy modules a warm run imports.
+  disk takes to create the same 1,000 files right after the same reset (the floor under the write phase); and which
+  heavy modules a warm run imports.
 
 Needs the package registry once (pre-commit installs the hook's dependencies). Run:
 python3 benchmarks/hook.py [--sizes 10,100,1000] [--repeat 3]
@@ -99,15 +102,23 @@ def best(fn, repeat: int) -> float:
     return min(fn() for _ in range(repeat))
 
 
-def file_creation_cost(folder: Path, count: int = 1000) -> float:
-    """Seconds this file system takes to create `count` small files in one folder (no toon-hooks involved)."""
-    folder.mkdir()
+def file_creation_cost(root: Path, names: list[str], env: dict[str, str]) -> float:
+    """Seconds this disk takes to create a twin-sized file beside each source right after a reset (no toon-hooks)."""
+    reset(root, env)
     start = time.perf_counter()
-    for i in range(count):
-        (folder / f"f{i}.md").write_bytes(b"x" * 600)
+    for name in names:
+        (root / name).with_suffix(".md").write_bytes(b"x" * 700)
     seconds = time.perf_counter() - start
-    shutil.rmtree(folder)
+    reset(root, env)
     return seconds
+
+
+def rewrite_sources(root: Path, names: list[str], run: int) -> None:
+    """Give every source content no cache has seen (a commit of edited documents)."""
+    for name in names:
+        path = root / name
+        text = path.read_text().split("revision:")[0]
+        path.write_text(f"{text}revision: {run}\n")
 
 
 def measure(count: int, base: Path, repeat: int, env: dict[str, str], hook_repo: tuple[Path, str],
@@ -130,6 +141,15 @@ def measure(count: int, base: Path, repeat: int, env: dict[str, str], hook_repo:
 
     warm_env = {**hook_env, "TOON_HOOKS_CACHE_DIR": str(base / "cache-warm")}
     results["cold"] = best(cold, repeat)
+    runs = iter(range(1, 1000))
+
+    def new() -> float:
+        reset(root, env)
+        rewrite_sources(root, names, next(runs))
+        return timed(sync, root, warm_env)
+
+    results["new"] = best(new, repeat)
+    reset(root, env)
     timed(sync, root, warm_env)  # fill the cache; twins now present and staged
     results["warm"] = best(lambda: timed(sync, root, warm_env), repeat)
     imports = subprocess.run([str(bin_dir[0] / "python"), "-X", "importtime", "-m", "toon_hooks", *sync[1:]],
@@ -151,7 +171,7 @@ def measure(count: int, base: Path, repeat: int, env: dict[str, str], hook_repo:
             results[key] = best(lambda: cold(jobs, report), repeat)
             for phase, seconds in json.loads(report.read_text())["timings"].items():
                 results[f"{key}:{phase}"] = seconds
-        results["create_files"] = best(lambda: file_creation_cost(base / "creation"), repeat)
+        results["create_files"] = best(lambda: file_creation_cost(root, names, env), repeat)
     return results
 
 
@@ -171,13 +191,15 @@ def main() -> None:
         bin_dir: list[Path] = []
         rows = {n: measure(n, base, args.repeat, env, hook_repo, bin_dir) for n in sizes}
     print(f"cores: {len(os.sched_getaffinity(0))}, best of {args.repeat}\n")
-    print("| files | cold sync | warm sync | per-file loop | loop / cold | pre-commit no-op (python / true) | "
-          "pre-commit warm toon-sync | warm / no-op (python / true) | heavy imports (warm) |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| files | cold sync | new sync | warm sync | per-file loop | loop / cold, new | "
+          "pre-commit no-op (python / true) | pre-commit warm toon-sync | warm / no-op (python / true) | "
+          "heavy imports (warm) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n, r in rows.items():
         loop = f"{r['loop']:.2f} s" if "loop" in r else "–"
-        ratio = f"{r['loop'] / r['cold']:.1f}×" if "loop" in r else "–"
-        print(f"| {n} | {r['cold']:.3f} s | {r['warm']:.3f} s | {loop} | {ratio} | {r['noop']:.3f} / {r['true']:.3f} s | "
+        ratio = f"{r['loop'] / r['cold']:.1f}×, {r['loop'] / r['new']:.1f}×" if "loop" in r else "–"
+        print(f"| {n} | {r['cold']:.3f} s | {r['new']:.3f} s | {r['warm']:.3f} s | {loop} | {ratio} | "
+              f"{r['noop']:.3f} / {r['true']:.3f} s | "
               f"{r['precommit_warm']:.3f} s | {r['precommit_warm'] / r['noop']:.2f}× / "
               f"{r['precommit_warm'] / r['true']:.2f}× | "
               f"{'none' if not r['heavy_imports'] else int(r['heavy_imports'])} |")
