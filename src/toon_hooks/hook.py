@@ -11,11 +11,16 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import config as config_mod
 from . import git, twins
 from .output import EXIT_FAIL, EXIT_OK, err, out
+
+if TYPE_CHECKING:
+    from .cache import Store
+    from .report import Problem, Report
+    from .sync import Pair
 
 _SUFFIXES = (".toon", ".md", ".markdown", ".json", ".jsonl", ".pdf")
 _TWIN_SUFFIXES = (".toon", ".md", ".markdown")
@@ -212,7 +217,7 @@ def run(command: str, files: Sequence[str], *, all_files: bool = False, jobs: in
     return report.return_code
 
 
-def _budget_problems(root: str, paths: Sequence[str], config: config_mod.Config, store: Any) -> list[Any]:
+def _budget_problems(root: str, paths: Sequence[str], config: config_mod.Config, store: Store) -> list[Problem]:
     from .report import Problem
     from .tokens import TokenCounter, check_budgets
 
@@ -225,7 +230,7 @@ def _budget_problems(root: str, paths: Sequence[str], config: config_mod.Config,
     return [Problem(m.split(":", 1)[0], m.split(": ", 1)[1]) for m in messages]
 
 
-def _print(report: Any, stale: Sequence[Any], *, check: bool, verbose: bool, quiet: bool, diff: bool) -> None:
+def _print(report: Report, stale: Sequence[Pair], *, check: bool, verbose: bool, quiet: bool, diff: bool) -> None:
     name = "toon-check" if check else "toon-sync"
     for problem in report.problems:
         err(problem.render())
@@ -249,7 +254,7 @@ def _print(report: Any, stale: Sequence[Any], *, check: bool, verbose: bool, qui
         err(report.summary(name, check=check))
 
 
-def _write_report(path: str, report: Any, check: bool, seconds: float) -> None:
+def _write_report(path: str, report: Report, check: bool, seconds: float) -> None:
     import json
 
     from .fsio import write_atomic
