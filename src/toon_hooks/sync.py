@@ -76,8 +76,6 @@ class Request(NamedTuple):
     must_add: bool = False
     """Written twins need a `git add` from the user (inside pre-commit with staging turned off)."""
     jobs: int | None = None
-    use_cache: bool = True
-    diff: bool = False
 
 
 def _text(data: bytes) -> str:
