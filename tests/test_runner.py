@@ -50,11 +50,17 @@ class _Pid(registry.Converter):
         return str(os.getpid())
 
 
+class _MdPid(_Pid):
+    name, source = "md-to-pid", "md"
+
+
 @pytest.fixture
 def pid_converter() -> Iterator[None]:
-    registry.register(_Pid)
+    for converter in (_Pid, _MdPid):
+        registry.register(converter)
     yield
-    del registry._REGISTRY[("toon", "pid")]
+    for key in (("toon", "pid"), ("md", "pid")):
+        del registry._REGISTRY[key]
 
 
 @pytest.mark.skipif(not FORKS, reason="forked workers inherit the test's converter; spawned ones cannot")
@@ -64,6 +70,9 @@ def test_a_heavy_batch_uses_every_worker_and_a_light_one_none() -> None:
     assert heavy_enough(heavy)
     pids = {outcome.text for outcome in runner.run(heavy, 2)}
     assert len(pids - {str(os.getpid())}) == 2  # two worker processes besides this one
+    parent = str(os.getpid())
+    mixed = [o.text for o in runner.run([*heavy, runner.Task("z.md", "md", "pid", b"x", Options())], 2)]
+    assert mixed.count(parent) == 2 and mixed[0] == mixed[-1] == parent  # the first of each kind, no more
     light = heavy[:20]
     assert {outcome.text for outcome in runner.run(light, 2)} == {str(os.getpid())}
     assert {outcome.text for outcome in runner.run(heavy, 1)} == {str(os.getpid())}
@@ -71,7 +80,15 @@ def test_a_heavy_batch_uses_every_worker_and_a_light_one_none() -> None:
 
 @given(st.lists(st.integers(min_value=0, max_value=5000), max_size=60), st.integers(min_value=1, max_value=40))
 def test_chunks_keep_every_task_in_order(sizes: list[int], count: int) -> None:
-    tasks = [runner.Task(str(i), "toon", "md", b"x" * size, Options()) for i, size in enumerate(sizes)]
-    chunks = list(runner._chunks(tasks, [runner.weight(t) for t in tasks], count))
-    assert [t for chunk in chunks for t in chunk] == tasks
+    items = list(range(len(sizes)))
+    chunks = list(runner._chunks(items, [runner.TASK_WEIGHT + size for size in sizes], count))
+    assert [i for chunk in chunks for i in chunk] == items
     assert all(chunks) and len(chunks) <= count + 1
+
+
+def test_mixed_kinds_keep_their_order() -> None:
+    tasks = batch(500)
+    tasks.insert(250, runner.Task("late.json", "json", "toon", b'{"a": [1, 2]}', Options()))
+    tasks.append(runner.Task("last.md", "md", "toon", b"# Title\n\ntext\n", Options()))
+    assert heavy_enough(tasks)
+    assert runner.run(tasks, 2) == runner.run(tasks, 1)

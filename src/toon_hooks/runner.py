@@ -5,8 +5,9 @@ the parent touches files, the cache or git. One failing file never stops the oth
 
 Where processes fork (Linux up to Python 3.13), workers come from joblib's multiprocessing backend: the
 parent first converts one task of each kind itself, so the forked workers inherit every converter module
-already imported and start in ≈ 30 ms; tasks travel in a few chunks per worker. Elsewhere loky spawns fresh interpreters that import everything
-again (≈ 0.35 s on 2 cores), so only heavier batches go to workers there.
+already imported and start in ≈ 30 ms. Elsewhere loky spawns fresh interpreters that import everything
+again (≈ 0.35 s on 2 cores), so only heavier batches go to workers there. Either way tasks travel in a few
+weight-balanced chunks per worker.
 """
 from __future__ import annotations
 
@@ -112,36 +113,37 @@ def run(tasks: Sequence[Task], jobs: int, progress: Callable[[int, int], None] |
     """Convert every task, in order; small batches and `jobs == 1` never start a worker."""
     total = len(tasks)
     weights = [weight(t) for t in tasks]
-    if jobs <= 1 or total <= 1 or sum(weights) < FORK_MIN_WEIGHT:
+    total_weight = sum(weights)
+    if jobs <= 1 or total <= 1 or total_weight < FORK_MIN_WEIGHT:
         return _serial(tasks, progress)
     # PDFs go to loky even where fork is cheap: MuPDF may crash on a bad file, and loky reports a dead
     # worker where a multiprocessing pool would wait for it forever.
     forking = start_method() == "fork" and all(t.source != "pdf" for t in tasks)
-    if not forking and sum(weights) < SPAWN_MIN_WEIGHT:
+    if not forking and total_weight < SPAWN_MIN_WEIGHT:
         return _serial(tasks, progress)
-    outcomes: list[Outcome] = []
-    if forking:  # convert one task of each kind here: forked workers inherit what that imported
-        kinds = {(t.source, t.target) for t in tasks}
-        while kinds and len(outcomes) < total:
-            task = tasks[len(outcomes)]
-            kinds.discard((task.source, task.target))
-            outcomes.append(convert_task(task))
-    rest, rest_weights = tasks[len(outcomes):], weights[len(outcomes):]
-    chunks = list(_chunks(rest, rest_weights, jobs * CHUNKS_PER_WORKER))
-    if not chunks:
-        return outcomes
+    done: dict[int, Outcome] = {}
+    if forking:  # the first task of each kind converts here: forked workers inherit what it imported
+        firsts: dict[tuple[str, str], int] = {}
+        for index, task in enumerate(tasks):
+            firsts.setdefault((task.source, task.target), index)
+        done = {index: convert_task(tasks[index]) for index in firsts.values()}
+    pending = [index for index in range(total) if index not in done]
+    chunks = list(_chunks(pending, [weights[i] for i in pending], jobs * CHUNKS_PER_WORKER))
     try:
         from joblib import Parallel, delayed
 
-        with Parallel(n_jobs=min(jobs, len(chunks)), backend="multiprocessing" if forking else "loky") as parallel:
+        with Parallel(n_jobs=min(jobs, max(len(chunks), 1)),
+                      backend="multiprocessing" if forking else "loky") as parallel:
             for first in range(0, len(chunks), jobs):
-                for part in parallel(delayed(convert_chunk)(chunk) for chunk in chunks[first:first + jobs]):
-                    outcomes.extend(part)
+                group = chunks[first:first + jobs]
+                parts = parallel(delayed(convert_chunk)([tasks[i] for i in chunk]) for chunk in group)
+                for chunk, part in zip(group, parts):
+                    done.update(zip(chunk, part))
                 if progress:
-                    progress(len(outcomes), total)
-        return outcomes
+                    progress(len(done), total)
     except (OSError, ImportError, NotImplementedError):  # no process support here: run in-process
-        return outcomes + _serial(tasks[len(outcomes):], None)
+        done.update((i, convert_task(tasks[i])) for i in range(total) if i not in done)
+    return [done[index] for index in range(total)]
 
 
 def convert_chunk(tasks: Sequence[Task]) -> list[Outcome]:
@@ -149,17 +151,17 @@ def convert_chunk(tasks: Sequence[Task]) -> list[Outcome]:
     return [convert_task(task) for task in tasks]
 
 
-def _chunks(tasks: Sequence[Task], weights: Sequence[int], count: int) -> Iterator[Sequence[Task]]:
-    """Split `tasks`, in order, into about `count` runs of similar total weight."""
+def _chunks(items: Sequence[int], weights: Sequence[int], count: int) -> Iterator[Sequence[int]]:
+    """Split `items`, in order, into about `count` runs of similar total weight."""
     target = sum(weights) / max(count, 1)
     start, load = 0, 0
-    for index, task_weight in enumerate(weights):
-        load += task_weight
+    for index, item_weight in enumerate(weights):
+        load += item_weight
         if load >= target:
-            yield tasks[start:index + 1]
+            yield items[start:index + 1]
             start, load = index + 1, 0
-    if start < len(tasks):
-        yield tasks[start:]
+    if start < len(items):
+        yield items[start:]
 
 
 def _serial(tasks: Sequence[Task], progress: Callable[[int, int], None] | None) -> list[Outcome]:
