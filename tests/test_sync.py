@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,17 @@ def test_excluded_paths_are_never_paired(repo: Path) -> None:
     result = invoke("check", "--all")
     assert result.exit_code == 0, result.output
     assert invoke("sync", "data/agents.json").exit_code == 0 and not (repo / "data" / "agents.toon").exists()
+
+
+def test_quiet_sync_counts_no_tokens_and_a_later_run_counts_what_the_cache_lacks(repo: Path, tmp_path: Path) -> None:
+    code = ("import sys\nfrom toon_hooks.hook import main\n"
+            "try:\n    main(['sync', '-q', 'data/agents.json'])\n"
+            "except SystemExit as exc:\n    print(exc.code, 'tiktoken' in sys.modules)\n")
+    quiet = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, env=os.environ)
+    assert quiet.stdout.split() == ["0", "False"], quiet.stderr  # nothing shows counts under -q: none are made
+    (repo / "data" / "agents.toon").unlink()
+    report = tmp_path / "report.json"
+    result = invoke("sync", "data/agents.json", "--report", str(report))
+    data = json.loads(report.read_text())
+    assert (data["cached"], data["converted"]) == (1, 0)  # the quiet run's conversion is reused...
+    assert data["tokens"]["toon"] > 0 and "TOON saves" in result.output  # ...and its missing counts are made now

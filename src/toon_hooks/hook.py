@@ -200,7 +200,8 @@ def run(command: str, files: Sequence[str], *, all_files: bool = False, jobs: in
             err("toon-sync: CI is set, checking instead of writing")
     staging = in_git and not check and (in_precommit if stage is None else stage)
     request = Request(expand_paths(root, files, all_files, in_git), check=check, stage=staging,
-                      must_add=in_precommit and in_git and not staging, jobs=jobs)
+                      must_add=in_precommit and in_git and not staging, jobs=jobs,
+                      count_tokens=not quiet or bool(report_file))
     store = store_for(config, enabled=not no_cache)
     report = Report()
     try:

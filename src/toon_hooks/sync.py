@@ -76,6 +76,8 @@ class Request(NamedTuple):
     must_add: bool = False
     """Written twins need a `git add` from the user (inside pre-commit with staging turned off)."""
     jobs: int | None = None
+    count_tokens: bool = True
+    """Count tokens for the summary's savings; off when nothing would show them (`-q` without `--report`)."""
 
 
 def _text(data: bytes) -> str:
@@ -182,13 +184,18 @@ def load_pair(root: str, pair: Pair, config: Config, report: Report, staged: Cal
 
 
 def convert_pairs(pairs: list[Pair], config: Config, store: Store, jobs: int, report: Report,
-                  progress: Callable[[int, int], None] | None) -> None:
-    """Fill `expected` of every pair from the cache or by converting; failures become problems."""
+                  progress: Callable[[int, int], None] | None, count_tokens: bool = True) -> None:
+    """Fill `expected` of every pair from the cache or by converting; failures become problems.
+
+    Token counts (for the summary's savings) are stored with each conversion; with `count_tokens` off they
+    are left out, and a later run that shows them counts what its cache entries lack.
+    """
     from . import runner
     from .conversions import convert_all, remember
 
     tasks = [runner.Task(p.source, p.source_format, p.twin_format, p.source_data, config.options) for p in pairs]
     fresh: list[tuple[Pair, runner.Task]] = []
+    uncounted: list[tuple[Pair, runner.Task]] = []
     with report.phase("convert"):
         results = convert_all(tasks, store, jobs, progress)
     for pair, task, (outcome, entry) in zip(pairs, tasks, results):
@@ -204,11 +211,15 @@ def convert_pairs(pairs: list[Pair], config: Config, store: Store, jobs: int, re
         else:
             report.cached += 1
             pair.tokens = (entry.get("toon"), entry.get("json"))
-    with report.phase("tokens"):
-        _count_tokens([pair for pair, _ in fresh], config, store, report, jobs)
+            if None in pair.tokens:
+                uncounted.append((pair, task))
+    if count_tokens:
+        with report.phase("tokens"):
+            _count_tokens([pair for pair, _ in fresh + uncounted], config, store, report, jobs)
+    newly_counted = [(pair, task) for pair, task in uncounted if None not in pair.tokens]
     with report.phase("cache"):
         remember(store, [(task, {"text": twins.split_body(pair.expected or ""), "toon": pair.tokens[0],
-                                 "json": pair.tokens[1]}) for pair, task in fresh])
+                                 "json": pair.tokens[1]}) for pair, task in fresh + newly_counted])
 
 
 def _render(pair: Pair, body: str, config: Config) -> str:
@@ -311,7 +322,8 @@ def sync(root: str, config: Config, request: Request, store: Store, report: Repo
     if pending:
         from .runner import resolve_jobs
 
-        convert_pairs(pending, config, store, resolve_jobs(request.jobs, config.jobs), report, progress)
+        convert_pairs(pending, config, store, resolve_jobs(request.jobs, config.jobs), report, progress,
+                      request.count_tokens)
     converted = [p for p in loadable if p.expected is not None]
     for pair in converted:
         toon_tokens, json_tokens = pair.tokens
