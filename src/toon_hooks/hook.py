@@ -8,6 +8,7 @@ an unusual spelling, a bad value) goes to click, which reports it the usual way.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import config as config_mod
 from . import git, twins
+from .fsio import read_bytes
 from .output import EXIT_FAIL, EXIT_OK, err, out
 
 if TYPE_CHECKING:
@@ -282,11 +284,15 @@ def find_orphans(root: str, paths: Sequence[str]) -> list[tuple[str, str]]:
     """Return (twin, missing source) for every generated twin among `paths` whose source is gone."""
     orphaned = []
     for path in paths:
-        full = os.path.join(root, path)
-        if not path.lower().endswith(_TWIN_SUFFIXES) or os.path.islink(full) or not os.path.isfile(full):
+        if not path.lower().endswith(_TWIN_SUFFIXES):
             continue
-        with open(full, "rb") as fh:
-            head = fh.read(1024).decode("utf-8", "replace")
+        full = os.path.join(root, path)
+        try:
+            if not stat.S_ISREG(os.lstat(full).st_mode):  # symlinks, folders, FIFOs are no twins
+                continue
+            head = read_bytes(full, 1024).decode("utf-8", "replace")
+        except OSError:  # vanished meanwhile
+            continue
         marker = twins.parse_marker(head)
         if marker is None:
             continue
