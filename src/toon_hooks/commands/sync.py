@@ -22,7 +22,9 @@ def click_options(options: Sequence[hook.Option]) -> list[Callable[[Any], Any]]:
     for param, rows in by_param.items():
         names, _, value, help_text = rows[0]
         if len(rows) == 2:  # on/off pair: None unless given
-            decorators.append(click.option(f"{names[0]}/{rows[1][0][0]}", param, default=None, help=help_text))
+            off_names, _, _, off_help = rows[1]
+            decorators.append(click.option(f"{names[0]}/{off_names[0]}", param, default=None,
+                                           help=f"{help_text} {off_names[0]}: {off_help}"))
         elif isinstance(value, bool):
             decorators.append(click.option(*names, param, is_flag=True, help=help_text))
         elif value is hook.positive_int:
