@@ -18,7 +18,7 @@ import time
 
 import pymupdf
 
-from toon_hooks.formats.pdf import convert_path
+from toon_hooks.formats.pdf.converters import convert_path
 from toon_hooks.options import Options
 
 LOREM = (

@@ -18,10 +18,10 @@ import toon_hooks
 from toon_hooks.errors import ConversionError
 from toon_hooks.formats import registry
 from toon_hooks.formats.checkpoint import data_to_markdown, detect, is_checkpoint_data, markdown_to_data
-from toon_hooks.formats.checkpoint_doc import default_titles
-from toon_hooks.formats.checkpoint_text import clean, escape, needs_escape, typed, untyped
+from toon_hooks.formats.checkpoint.doc import default_titles
+from toon_hooks.formats.checkpoint.text import clean, escape, needs_escape, typed, untyped
 from toon_hooks.formats.json_fmt import toon_document
-from toon_hooks.formats.mdparser import parser
+from toon_hooks.formats.markdown.parser import parser
 from toon_hooks.options import Options
 
 DATA = REPO_ROOT / "tests" / "data" / "checkpoint"

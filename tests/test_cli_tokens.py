@@ -32,7 +32,7 @@ from toon_hooks.options import Options
 from toon_hooks.tokens import TokenCounter, savings
 
 ENC = tiktoken.get_encoding(TEST_ENCODING)
-NEEDS_MARKDOWN = pytest.mark.skipif(importlib.util.find_spec("toon_hooks.formats.markdown") is None,
+NEEDS_MARKDOWN = pytest.mark.skipif(importlib.util.find_spec("toon_hooks.formats.markdown.converters") is None,
                                     reason="the Markdown converters are not written yet")
 ROWS = {"users": [{"id": i, "name": f"user {i}", "role": ["admin", "dev", "ops"][i % 3], "active": i % 2 == 0}
                   for i in range(1, 31)]}

@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 
 from toon_hooks.errors import ConversionError
-from toon_hooks.formats.md_read import markdown_to_data
-from toon_hooks.formats.md_scalar import same
+from toon_hooks.formats.markdown.read import markdown_to_data
+from toon_hooks.formats.markdown.scalar import same
 
 CASES: list[tuple[str, str, Any]] = [
     ("empty document", "", {}),

@@ -15,10 +15,10 @@ from strategies import json_values
 import toon_hooks
 from toon_hooks.errors import ConversionError
 from toon_hooks.formats.json_fmt import toon_document
-from toon_hooks.formats.md_read import markdown_to_data
-from toon_hooks.formats.md_scalar import is_scalar, scalar_text
-from toon_hooks.formats.md_write import data_to_markdown
-from toon_hooks.formats.mdparser import parser
+from toon_hooks.formats.markdown.read import markdown_to_data
+from toon_hooks.formats.markdown.scalar import is_scalar, scalar_text
+from toon_hooks.formats.markdown.write import data_to_markdown
+from toon_hooks.formats.markdown.parser import parser
 from toon_hooks.options import Options
 
 DATA = Path(__file__).parent / "data" / "markdown"

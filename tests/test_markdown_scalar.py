@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from strategies import numbers
 
 import toon_hooks
-from toon_hooks.formats.md_scalar import (
+from toon_hooks.formats.markdown.scalar import (
     ALERT,
     BULLET,
     CELL,
@@ -29,7 +29,7 @@ from toon_hooks.formats.md_scalar import (
     unique_key,
     unquote_string,
 )
-from toon_hooks.formats.md_slots import probe
+from toon_hooks.formats.markdown.slots import probe
 
 ALL_SLOTS = (SECTION, CONTAINER, QUOTE, ALERT, BULLET, ORDERED, TASK, ORDERED_TASK, CELL, HEADER, HEADING)
 

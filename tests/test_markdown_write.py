@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from strategies import json_values
 
-from toon_hooks.formats.md_read import markdown_to_data
-from toon_hooks.formats.md_write import data_to_markdown
+from toon_hooks.formats.markdown.read import markdown_to_data
+from toon_hooks.formats.markdown.write import data_to_markdown
 
 RENDERS: list[tuple[str, Any, str]] = [
     ("empty object is an empty document", {}, ""),

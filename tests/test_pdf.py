@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from toon_hooks import decode, encode
 from toon_hooks.errors import ConversionError, MissingDependencyError
-from toon_hooks.formats.mdparser import parser
-from toon_hooks.formats.pdf import (
+from toon_hooks.formats.markdown.parser import parser
+from toon_hooks.formats.pdf.converters import (
     PdfToMarkdown,
     PdfToToon,
     convert_path,
@@ -27,9 +27,9 @@ from toon_hooks.formats.pdf import (
     pdf_date,
     render,
 )
-from toon_hooks.formats.pdf_layout import clean, join_lines, reading_order
-from toon_hooks.formats.pdf_markdown import render_markdown
-from toon_hooks.formats.pdf_model import field_names, typed_cell
+from toon_hooks.formats.pdf.layout import clean, join_lines, reading_order
+from toon_hooks.formats.pdf.markdown import render_markdown
+from toon_hooks.formats.pdf.model import field_names, typed_cell
 from toon_hooks.formats.registry import get
 from toon_hooks.options import Options
 

@@ -119,7 +119,7 @@ def _tasks(sources: tuple[str, ...], source_format: str | None, target: str | No
 def _convert(tasks: list[runner.Task], store: Store, jobs: int) -> list[tuple[runner.Outcome, dict | None]]:
     """One large PDF is split into page ranges across workers; everything else goes through the runner."""
     if len(tasks) == 1 and tasks[0].source == "pdf" and jobs > 1 and tasks[0].path != "-":
-        from ..formats import pdf
+        from ..formats.pdf import converters as pdf
 
         task = tasks[0]
         return [(runner.outcome_of(task.path, lambda: pdf.convert_path(task.path, task.options, jobs, task.target)),

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..options import Options
 from ..toon import decode
-from .markdown import VERSION as MARKDOWN_VERSION
-from .mdparser import parser
+from .markdown.converters import VERSION as MARKDOWN_VERSION
+from .markdown.parser import parser
 from .registry import Converter, decode_text, get, register
 
 if TYPE_CHECKING:

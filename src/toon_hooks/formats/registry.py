@@ -27,9 +27,9 @@ EXTENSIONS: dict[str, str] = {
 _MODULES: dict[str, str] = {
     "json": "toon_hooks.formats.json_fmt",
     "jsonl": "toon_hooks.formats.json_fmt",
-    "md": "toon_hooks.formats.markdown",
+    "md": "toon_hooks.formats.markdown.converters",
     "html": "toon_hooks.formats.html",
-    "pdf": "toon_hooks.formats.pdf",
+    "pdf": "toon_hooks.formats.pdf.converters",
 }
 """Format name → module defining its converters (to or from TOON). Adding a format adds one line."""
 

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any, Union
 
-from .pdf_layout import Grid, PageRecord, Unit
+from .layout import Grid, PageRecord, Unit
 
 Cell = Union[str, int, float, bool, None]
 

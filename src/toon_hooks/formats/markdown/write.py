@@ -10,11 +10,11 @@ import re
 from itertools import pairwise
 from typing import Any
 
-from ..errors import ConversionError
-from .md_front import dump_front_matter
-from .md_layout import Block, checkbox, fence_lines, heading_line, item_lines, join_blocks, quote_lines, table_lines
-from .md_read import BODY, FRONT_MATTER, REFERENCES, markdown_to_data
-from .md_scalar import (
+from ...errors import ConversionError
+from .front import dump_front_matter
+from .layout import Block, checkbox, fence_lines, heading_line, item_lines, join_blocks, quote_lines, table_lines
+from .read import BODY, FRONT_MATTER, REFERENCES, markdown_to_data
+from .scalar import (
     ALERT,
     BULLET,
     CELL,
@@ -213,7 +213,7 @@ class MarkdownRenderer:
 
     def slot(self, value: Any, slot: str) -> str:
         """The text of a primitive in a slot: raw when it reads back unchanged, else a quoted code span."""
-        from .md_slots import is_raw, raw_text
+        from .slots import is_raw, raw_text
 
         if not isinstance(value, str):
             return scalar_text(value)
@@ -312,7 +312,7 @@ class MarkdownRenderer:
 
     def toon_fence(self, value: Any) -> Block:
         """The escape hatch: the value as TOON in a ```` ```toon ```` fence."""
-        from ..toon import encode
+        from ...toon import encode
 
         return fence_lines("toon", encode(value).rstrip("\n"))
 

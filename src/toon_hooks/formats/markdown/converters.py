@@ -1,9 +1,9 @@
 """The Markdown <-> TOON converters; checkpoint documents are handed to `formats.checkpoint`."""
 from __future__ import annotations
 
-from ..options import Options
-from .checkpoint import VERSION as CHECKPOINT_VERSION
-from .registry import Converter, decode_text, register
+from ...options import Options
+from ..checkpoint import VERSION as CHECKPOINT_VERSION
+from ..registry import Converter, decode_text, register
 
 VERSION = f"2+checkpoint.{CHECKPOINT_VERSION}"
 """Bump the first part when the general mapping's output changes; checkpoint.VERSION covers its shapes."""
@@ -19,9 +19,9 @@ class MarkdownToToon(Converter):
     version = VERSION
 
     def convert(self, data: bytes, options: Options, path: str = "<stdin>") -> str:
-        from . import checkpoint
-        from .json_fmt import toon_document
-        from .md_read import markdown_to_data
+        from .. import checkpoint
+        from ..json_fmt import toon_document
+        from .read import markdown_to_data
 
         text = decode_text(data, path)
         if checkpoint.detect(text, path, options):
@@ -39,9 +39,9 @@ class ToonToMarkdown(Converter):
     version = VERSION
 
     def convert(self, data: bytes, options: Options, path: str = "<stdin>") -> str:
-        from ..toon import decode
-        from . import checkpoint
-        from .md_write import data_to_markdown
+        from ...toon import decode
+        from .. import checkpoint
+        from .write import data_to_markdown
 
         value = decode(decode_text(data, path), strict=True, indent_size=options.indent)
         if checkpoint.is_checkpoint_data(value):

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..errors import ConversionError, ToonDecodeError
-from .md_front import load_front_matter
-from .md_scalar import (
+from ...errors import ConversionError, ToonDecodeError
+from .front import load_front_matter
+from .scalar import (
     ALERT,
     BULLET,
     CELL,
@@ -32,7 +32,7 @@ from .md_scalar import (
     unique_key,
     unquote_string,
 )
-from .mdparser import parser
+from .parser import parser
 
 if TYPE_CHECKING:
     from markdown_it.tree import SyntaxTreeNode
@@ -154,7 +154,7 @@ _PROSE: dict[str, Callable[[SyntaxTreeNode], str]] = {
 
 def _scalar(inline: SyntaxTreeNode, slot: str) -> Scalar:
     """Return the value of one slot's inline content: a quoted string, or its source (typed unless a key)."""
-    from .md_slots import is_raw
+    from .slots import is_raw
 
     text = _source(inline)
     children = [c for c in inline.children if c.type != "text" or c.content]
@@ -252,7 +252,7 @@ def _code_text(content: str) -> str:
 
 
 def _decode_fence(code: str, node: SyntaxTreeNode) -> Any:
-    from ..toon import decode
+    from ...toon import decode
 
     try:
         return decode(code)

@@ -11,8 +11,8 @@ import functools
 import math
 from typing import Any, Callable
 
-from ..errors import ConversionError
-from .md_scalar import scalar_text
+from ...errors import ConversionError
+from .scalar import scalar_text
 
 FIRST_LINE = 2
 """Document line (1-based) of the first front matter line, right after the opening `---`."""

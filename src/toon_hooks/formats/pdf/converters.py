@@ -9,13 +9,13 @@ import re
 from types import ModuleType
 from typing import Any
 
-from ..errors import ConversionError, MissingDependencyError
-from ..options import Options
-from .pdf_layout import PageRecord, clean
-from .pdf_markdown import render_markdown
-from .pdf_model import build_document
-from .pdf_page import page_record
-from .registry import Converter, register
+from ...errors import ConversionError, MissingDependencyError
+from ...options import Options
+from .layout import PageRecord, clean
+from .markdown import render_markdown
+from .model import build_document
+from .page import page_record
+from ..registry import Converter, register
 
 SMALL_PDF_PAGES = 16
 """Below this many pages a worker pool costs more than it saves."""
@@ -156,7 +156,7 @@ def render(doc: dict[str, Any], target: str, options: Options) -> str:
     """Render the document model as TOON ("toon") or Markdown ("md")."""
     if target == "md":
         return render_markdown(doc)
-    from .json_fmt import toon_document
+    from ..json_fmt import toon_document
 
     return toon_document(doc, options)
 

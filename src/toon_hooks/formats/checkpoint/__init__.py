@@ -85,11 +85,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConversionError
-from ..options import Options
+from ...errors import ConversionError
+from ...options import Options
 
 if TYPE_CHECKING:
-    from .checkpoint_blocks import Block
+    from .blocks import Block
 
 # The reader and writer modules are imported inside the functions below: the Markdown converters import this
 # module for VERSION on every hook run, and a run whose twins are all fresh must not pay for markdown-it.
@@ -105,9 +105,9 @@ _PHASE_WORD = re.compile(r"\b(?:phase|sprint)\b", re.I)
 
 def detect(text: str, path: str, options: Options) -> bool:
     """Return True when the document at `path` is a checkpoint or a task list (rules in the module doc)."""
-    from .checkpoint_blocks import load_front_matter, read_blocks
+    from .blocks import load_front_matter, read_blocks
 
-    from ..twins import glob_match
+    from ...twins import glob_match
 
     if any(glob_match(path, glob) for glob in options.checkpoint_globs):
         return True
@@ -121,9 +121,9 @@ def detect(text: str, path: str, options: Options) -> bool:
 
 def markdown_to_data(text: str) -> dict[str, Any]:
     """Return the checkpoint or task-list data of a Markdown document (bad front matter is located)."""
-    from .checkpoint_blocks import load_front_matter, read_blocks
-    from .checkpoint_doc import read_checkpoint
-    from .checkpoint_tasks import read_tasklist
+    from .blocks import load_front_matter, read_blocks
+    from .doc import read_checkpoint
+    from .tasks import read_tasklist
 
     front, blocks = read_blocks(text)
     data: dict[str, Any] = {}
@@ -137,16 +137,16 @@ def markdown_to_data(text: str) -> dict[str, Any]:
 
 def is_checkpoint_data(value: Any) -> bool:
     """Return True for decoded TOON shaped like checkpoint or task-list data at the top level."""
-    from .checkpoint_schema import kind_of_data
+    from .schema import kind_of_data
 
     return kind_of_data(value) is not None
 
 
 def data_to_markdown(value: dict[str, Any]) -> str:
     """Return the checkpoint or task-list document for `value`; a malformed shape is a ConversionError."""
-    from .checkpoint_doc import render_checkpoint
-    from .checkpoint_schema import problem
-    from .checkpoint_tasks import render_tasklist
+    from .doc import render_checkpoint
+    from .schema import problem
+    from .tasks import render_tasklist
 
     message = problem(value)
     if message:
@@ -170,7 +170,7 @@ def _titled_checkpoint(blocks: list[Block]) -> bool:
     """Rule 3: an H1 naming a checkpoint, then a `**Key:** value` paragraph."""
     if len(blocks) < 2 or blocks[0].kind != "heading" or blocks[0].level != 1:
         return False
-    from .checkpoint_text import meta_lines
+    from .text import meta_lines
 
     named = "checkpoint" in blocks[0].text.lower()
     return named and blocks[1].kind == "paragraph" and bool(meta_lines(blocks[1].text))

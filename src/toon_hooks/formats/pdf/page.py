@@ -7,8 +7,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from ..options import Options
-from .pdf_layout import Box, Grid, Line, PageRecord, Unit, group_units, join_lines, reading_order
+from ...options import Options
+from .layout import Box, Grid, Line, PageRecord, Unit, group_units, join_lines, reading_order
 
 MIN_COLUMN = 0.15
 """A text column is at least this fraction of the page width (narrower splits are form fields or cells)."""

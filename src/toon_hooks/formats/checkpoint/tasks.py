@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .checkpoint_blocks import (
+from .blocks import (
     ITEM_DEFAULTS, Block, drop_trailing_rules, item_row, split_at, split_rest, take_header, trim_columns,
 )
-from .checkpoint_render import header_parts, join_blocks, render_front_matter, rest_parts, task_list
-from .checkpoint_text import untyped
+from .render import header_parts, join_blocks, render_front_matter, rest_parts, task_list
+from .text import untyped
 
 KEY_ORDER = ("meta", "tasklist", "tasks", "tables", "notes", "sections")
 """Top-level keys of task-list data, in the order they are written."""

@@ -11,7 +11,7 @@ import functools
 import re
 from typing import Any
 
-from .mdparser import parser
+from ..markdown.parser import parser
 
 Scalar = str | int | float | bool | None
 

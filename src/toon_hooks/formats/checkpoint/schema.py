@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .checkpoint_doc import KIND_KEYS, KINDS, kind_of
-from .checkpoint_tasks import HEADING_KEYS
+from .doc import KIND_KEYS, KINDS, kind_of
+from .tasks import HEADING_KEYS
 
 Check = Callable[[Any, str], "str | None"]
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from .checkpoint_render import SEPARATOR
-from .checkpoint_text import clean, meta_lines, typed
-from .mdparser import parser
+from .render import SEPARATOR
+from .text import clean, meta_lines, typed
+from ..markdown.parser import parser
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -181,7 +181,7 @@ def _table(group: list[Token]) -> Table:
 
 def load_front_matter(front: FrontMatter) -> Any:
     """Parse YAML front matter with the one policy every Markdown reader shares (`md_front`)."""
-    from .md_front import load_front_matter as load
+    from ..markdown.front import load_front_matter as load
 
     return load(front.raw)
 

@@ -8,14 +8,14 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .checkpoint_blocks import (
+from .blocks import (
     ITEM_DEFAULTS, Block, add_metadata, drop_trailing_rules, item_row, split_at, split_rest, take_header, trim_columns,
 )
-from .checkpoint_render import (
+from .render import (
     header_parts, join_blocks, kept_parts, metadata_paragraph, render_fence, render_front_matter, render_items,
     task_list,
 )
-from .checkpoint_text import escape, meta_lines, typed, untyped
+from .text import escape, meta_lines, typed, untyped
 
 KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("summary", "Executive Summary", re.compile(r"\bsummary\b", re.I)),

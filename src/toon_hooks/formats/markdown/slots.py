@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
-from .md_scalar import (
+from .scalar import (
     ALERT,
     BULLET,
     CELL,
@@ -24,8 +24,8 @@ from .md_scalar import (
     is_plain,
     same,
 )
-from ..errors import ConversionError
-from .md_layout import checkbox, heading_line, item_lines, quote_lines, table_lines
+from ...errors import ConversionError
+from .layout import checkbox, heading_line, item_lines, quote_lines, table_lines
 
 _SENTINEL = ["```", "```", ""]
 """An empty code block placed before the text so the text is read as a later block, not the first one."""
@@ -61,7 +61,7 @@ def is_raw(text: str, slot: str) -> bool:
 @functools.lru_cache(maxsize=8192)
 def probe(text: str, slot: str) -> bool:
     """Write `text` raw in `slot` of a small document, read the document, and compare (no fast path)."""
-    from .md_read import markdown_to_data
+    from .read import markdown_to_data
 
     lines = raw_text(text, slot).split("\n")
     if not is_clean(lines):

@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .checkpoint_text import Scalar, escape, meta_line, untyped
-from .mdparser import parser
+from .text import Scalar, escape, meta_line, untyped
+from ..markdown.parser import parser
 
 SEPARATOR = "<!-- -->"
 """Written between two blocks that would otherwise read back as one; reading drops it."""

@@ -1,0 +1,1 @@
+"""Markdown: the pinned parser, the general data mapping (read/write), front matter, and the converters."""
