@@ -51,15 +51,14 @@ class Pair:
         self.tokens: tuple[int | None, int | None] = (None, None)
 
     @functools.cached_property
-    def source_digest(self) -> str:
-        return twins.digest(self.source_data or b"", self.source_format)
+    def fresh_digest(self) -> str:
+        """The marker digest of this source and converter (see `twins.fresh_digest`)."""
+        return twins.fresh_digest(self.source_data or b"", self.source_format, self.converter)
 
     @property
     def proven_fresh(self) -> bool:
         """True when the twin's marker shows it was written from this source by this converter and options."""
-        marker = self.marker
-        return (marker is not None and marker.source_digest == self.source_digest
-                and marker.converter == self.converter)
+        return self.marker is not None and self.marker.fresh_digest == self.fresh_digest
 
     @property
     def stale(self) -> bool:
@@ -168,7 +167,8 @@ def load_pair(root: str, pair: Pair, config: Config, report: Report, staged: Cal
                                                   f"let toon-hooks generate it)"))
         return False
     if twins.marker_source_path(pair.twin, marker) != pair.source:
-        report.problems.append(Problem(pair.twin, f"is generated from {marker.source}, not from "
+        other = os.path.basename(twins.marker_source_path(pair.twin, marker))
+        report.problems.append(Problem(pair.twin, f"is generated from {other}, not from "
                                                   f"{os.path.basename(pair.source)}; opt only one source in"))
         return False
     if not twins.body_matches_marker(pair.twin_text, marker):
@@ -223,7 +223,7 @@ def convert_pairs(pairs: list[Pair], config: Config, store: Store, jobs: int, re
 
 
 def _render(pair: Pair, body: str, config: Config) -> str:
-    return twins.render_twin(body, pair.twin_format, pair.source, pair.source_digest, config.marker, pair.converter)
+    return twins.render_twin(body, pair.twin_format, pair.source, pair.fresh_digest, config.marker)
 
 
 def _converter_digests(pairs: list[Pair], config: Config) -> None:
