@@ -1,4 +1,6 @@
-"""The registered Markdown <-> TOON converters: registry lookup, options, checkpoint dispatch, errors."""
+"""The registered Markdown <-> TOON converters: registry lookup, options, data-like documents, errors.
+
+Which reading a document gets is tested in test_markdown_readings.py."""
 from __future__ import annotations
 
 import subprocess
@@ -9,12 +11,12 @@ import pytest
 
 import toon_hooks
 from toon_hooks.errors import ConversionError, ToonDecodeError
-from toon_hooks.formats import checkpoint, registry
+from toon_hooks.formats import registry
+from toon_hooks.formats.json_fmt import toon_document
 from toon_hooks.formats.markdown.read import markdown_to_data
 from toon_hooks.options import Options
 
 DATA = Path(__file__).parent / "data" / "markdown"
-TASKS = (DATA / "tasks-project.md").read_text(encoding="utf-8")
 
 
 def md_to_toon(markdown: str, options: Options = Options(), path: str = "doc.md") -> str:
@@ -31,8 +33,8 @@ def test_registry_finds_both_converters() -> None:
     assert forward.version and backward.version
 
 
-def test_nested_task_list_is_one_tabular_array() -> None:
-    toon = md_to_toon("# Plan\n\n- [x] a\n  - [ ] b\n- [ ] c\n")
+def test_nested_task_list_is_one_tabular_array_in_the_general_mapping() -> None:
+    toon = toon_document(markdown_to_data("# Plan\n\n- [x] a\n  - [ ] b\n- [ ] c\n"), Options())
     assert toon == "Plan[3]{depth,done,text}:\n  0,true,a\n  1,false,b\n  0,false,c\n"
 
 
@@ -61,28 +63,6 @@ def test_front_matter_opt_in_flag_is_ordinary_data() -> None:
     toon = md_to_toon("---\ntoon: true\n---\n\n# Notes\n\nhello\n")
     assert toon_hooks.decode(toon) == {"front_matter": {"toon": True}, "Notes": "hello"}
     assert toon_to_md(toon) == "---\ntoon: true\n---\n\n# Notes\n\nhello\n"
-
-
-def test_general_documents_take_the_general_mapping() -> None:
-    assert not checkpoint.detect(TASKS, "tasks-project.md", Options())
-    assert toon_hooks.decode(md_to_toon(TASKS)) == markdown_to_data(TASKS)
-
-
-@pytest.mark.parametrize("path", sorted((DATA / "samples").glob("*.md")), ids=lambda p: p.name)
-def test_checkpoint_documents_are_dispatched_to_the_checkpoint_model(path: Path) -> None:
-    markdown = path.read_text(encoding="utf-8")
-    toon = md_to_toon(markdown, path=path.name)
-    value = toon_hooks.decode(toon)
-    assert checkpoint.is_checkpoint_data(value)
-    assert value == checkpoint.markdown_to_data(markdown)
-    twin = toon_to_md(toon)
-    assert twin == checkpoint.data_to_markdown(value)
-    assert md_to_toon(twin, path=path.name) == toon
-
-
-def test_checkpoint_globs_option_selects_the_checkpoint_model() -> None:
-    options = Options(checkpoint_globs=("*.md",))
-    assert checkpoint.is_checkpoint_data(toon_hooks.decode(md_to_toon(TASKS, options)))
 
 
 def test_invalid_utf8_is_a_located_error() -> None:

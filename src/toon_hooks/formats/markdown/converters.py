@@ -1,17 +1,18 @@
-"""The Markdown <-> TOON converters; checkpoint documents are handed to `formats.checkpoint`."""
+"""The Markdown <-> TOON converters; `readings` decides how a document becomes data and back."""
 from __future__ import annotations
 
 from ...options import Options
 from ..checkpoint import VERSION as CHECKPOINT_VERSION
 from ..registry import Converter, decode_text, register
 
-VERSION = f"2+checkpoint.{CHECKPOINT_VERSION}"
-"""Bump the first part when the general mapping's output changes; checkpoint.VERSION covers its shapes."""
+VERSION = f"3+checkpoint.{CHECKPOINT_VERSION}"
+"""Bump the first part when the lines reading, the general mapping or the choice between readings changes
+output; checkpoint.VERSION covers the checkpoint shapes."""
 
 
 @register
 class MarkdownToToon(Converter):
-    """Markdown → data (general mapping, or the checkpoint model) → TOON."""
+    """Markdown → data (the cheapest lossless reading: lines, general mapping or checkpoint model) → TOON."""
 
     name = "md-to-toon"
     source = "md"
@@ -19,19 +20,14 @@ class MarkdownToToon(Converter):
     version = VERSION
 
     def convert(self, data: bytes, options: Options, path: str = "<stdin>") -> str:
-        from .. import checkpoint
-        from ..json_fmt import toon_document
-        from .read import markdown_to_data
+        from .readings import toon_of
 
-        text = decode_text(data, path)
-        if checkpoint.detect(text, path, options):
-            return toon_document(checkpoint.markdown_to_data(text), options)
-        return toon_document(markdown_to_data(text), options)
+        return toon_of(decode_text(data, path), path, options)
 
 
 @register
 class ToonToMarkdown(Converter):
-    """TOON → data → GitHub-flavoured Markdown (general mapping, or the checkpoint layout)."""
+    """TOON → data → GitHub-flavoured Markdown (whichever reading the data has the shape of)."""
 
     name = "toon-to-md"
     source = "toon"
@@ -40,10 +36,6 @@ class ToonToMarkdown(Converter):
 
     def convert(self, data: bytes, options: Options, path: str = "<stdin>") -> str:
         from ...toon import decode
-        from .. import checkpoint
-        from .write import data_to_markdown
+        from .readings import markdown_of
 
-        value = decode(decode_text(data, path), strict=True, indent_size=options.indent)
-        if checkpoint.is_checkpoint_data(value):
-            return checkpoint.data_to_markdown(value)
-        return data_to_markdown(value)
+        return markdown_of(decode(decode_text(data, path), strict=True, indent_size=options.indent))
