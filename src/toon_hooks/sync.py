@@ -18,13 +18,17 @@ from .config import Config
 from .errors import ToonHooksError
 from .formats.registry import format_of
 from .fsio import read_bytes, write_atomic
-from .report import Problem, Report
+from .report import FileTokens, Problem, Report
 
 
 _HEAD = 4096
 """Bytes that classify a file: its marker line and front matter are at the top."""
 _WHOLE = 1 << 20
 """Files up to this size are read whole while being classified, so each is opened once per run."""
+BASELINE = {"md": "Markdown", "json": "JSON", "jsonl": "JSON", "toon": "JSON"}
+"""Source format → what its TOON side is compared with: the source as written, or JSON of a TOON source."""
+OPTIONAL_TWINS = frozenset({"md", "json", "jsonl"})
+"""Source formats whose twin `min-savings` may leave out (a TOON source's Markdown twin is for people)."""
 
 
 class Pair:
@@ -49,6 +53,9 @@ class Pair:
         """Digest of the converter version and options for this pair (see `twins.converter_digest`)."""
         self.expected: str | None = None
         self.tokens: tuple[int | None, int | None] = (None, None)
+        """(TOON side, baseline) token counts; see `report.FileTokens`."""
+        self.without_twin = False
+        """`min-savings` keeps this source without a twin."""
 
     @functools.cached_property
     def fresh_digest(self) -> str:
@@ -63,7 +70,14 @@ class Pair:
     @property
     def stale(self) -> bool:
         """True when the twin on disk differs from what the source generates (CRLF ignored)."""
+        if self.without_twin:
+            return self.twin_text is not None
         return self.twin_text is None or self.twin_text.replace("\r\n", "\n") != self.expected
+
+    @property
+    def counted(self) -> bool:
+        """True when both token counts are known (or, for a PDF, when there is nothing to compare with)."""
+        return None not in self.tokens or self.source_format not in BASELINE
 
 
 class Request(NamedTuple):
@@ -210,16 +224,18 @@ def convert_pairs(pairs: list[Pair], config: Config, store: Store, jobs: int, re
             fresh.append((pair, task))
         else:
             report.cached += 1
-            pair.tokens = (entry.get("toon"), entry.get("json"))
-            if None in pair.tokens:
+            if entry.get("marker") == config.marker:  # the count covers the marker line
+                pair.tokens = (entry.get("toon"), entry.get("base"))
+            if not pair.counted:
                 uncounted.append((pair, task))
     if count_tokens:
         with report.phase("tokens"):
             _count_tokens([pair for pair, _ in fresh + uncounted], config, store, report, jobs)
-    newly_counted = [(pair, task) for pair, task in uncounted if None not in pair.tokens]
+    newly_counted = [(pair, task) for pair, task in uncounted if pair.counted]
     with report.phase("cache"):
         remember(store, [(task, {"text": twins.split_body(pair.expected or ""), "toon": pair.tokens[0],
-                                 "json": pair.tokens[1]}) for pair, task in fresh + newly_counted])
+                                 "base": pair.tokens[1], "marker": config.marker})
+                         for pair, task in fresh + newly_counted])
 
 
 def _render(pair: Pair, body: str, config: Config) -> str:
@@ -227,9 +243,12 @@ def _render(pair: Pair, body: str, config: Config) -> str:
 
 
 def _converter_digests(pairs: list[Pair], config: Config) -> None:
+    """Set each pair's converter digest: converter version, options and, with `min-savings`, the keep rule."""
     from .formats import registry
 
     options_key = config.options.cache_key()
+    if config.min_savings is not None:  # a twin proven fresh then also proves it was kept under this rule
+        options_key += f"|min-savings {config.min_savings}|{config.encoding}"
     digests: dict[tuple[str, str], str] = {}
     for pair in pairs:
         formats = (pair.source_format, pair.twin_format)
@@ -239,30 +258,61 @@ def _converter_digests(pairs: list[Pair], config: Config) -> None:
 
 
 def _count_tokens(pairs: list[Pair], config: Config, store: Store, report: Report, jobs: int) -> None:
-    """Count the TOON side and compact JSON of the same data, for the savings in the summary line."""
-    if not pairs:
-        return
+    """Count each pair's TOON side (the twin file as written, or a TOON source) and its baseline.
+
+    The baseline is the source as written (Markdown, JSON, JSONL), or compact JSON of a TOON source's data:
+    what an agent would read instead of the TOON. PDFs have no text baseline and are not counted.
+    """
     import json
 
     from .tokens import TokenCounter
     from .toon import decode
 
     texts: list[str] = []
+    counted: list[Pair] = []
     for pair in pairs:
-        toon = pair.source_data.decode("utf-8", "replace") if pair.source_format == "toon" else (
-            twins.split_body(pair.expected or ""))
-        try:
-            data = decode(toon)
-        except ToonHooksError:
-            texts += ["", ""]
+        if pair.source_format not in BASELINE:
             continue
-        texts += [toon, json.dumps(data, ensure_ascii=False, separators=(",", ":"))]
+        source = (pair.source_data or b"").decode("utf-8", "replace")
+        if pair.source_format == "toon":
+            try:
+                texts += [source, json.dumps(decode(source), ensure_ascii=False, separators=(",", ":"))]
+            except ToonHooksError:
+                continue
+        else:
+            texts += [pair.expected or "", source]
+        counted.append(pair)
+    if not counted:
+        return
     counter = TokenCounter(config.encoding, store, threads=jobs)
     counts = counter.count_many(texts)
     if counter.warning:
         report.notes.append(counter.warning)
-    for index, pair in enumerate(pairs):
+    for index, pair in enumerate(counted):
         pair.tokens = (counts[2 * index], counts[2 * index + 1])
+
+
+def _apply_min_savings(pairs: Iterable[Pair], config: Config, report: Report) -> None:
+    """Mark the pairs whose TOON twin would save less than `min-savings` percent of the source's tokens."""
+    if config.min_savings is None:
+        return
+    unknown = 0
+    for pair in pairs:
+        if pair.source_format not in OPTIONAL_TWINS:
+            continue
+        toon, baseline = pair.tokens
+        if toon is None or baseline is None:
+            unknown += 1
+        elif 100 * (baseline - toon) / max(baseline, 1) < config.min_savings:
+            pair.without_twin = True
+    if unknown:
+        report.notes.append(f"min-savings not applied to {unknown} file{'s' * (unknown != 1)}: token counts "
+                            f"unavailable (their twins are kept)")
+
+
+def _file_tokens(pairs: Iterable[Pair]) -> list[FileTokens]:
+    return [FileTokens(p.source, p.twin, p.tokens[0], p.tokens[1], BASELINE[p.source_format], not p.without_twin)
+            for p in pairs if p.tokens[0] is not None and p.tokens[1] is not None]
 
 
 def unified_diff(pair: Pair) -> str:
@@ -323,31 +373,40 @@ def sync(root: str, config: Config, request: Request, store: Store, report: Repo
         from .runner import resolve_jobs
 
         convert_pairs(pending, config, store, resolve_jobs(request.jobs, config.jobs), report, progress,
-                      request.count_tokens)
+                      request.count_tokens or config.min_savings is not None)
     converted = [p for p in loadable if p.expected is not None]
-    for pair in converted:
-        toon_tokens, json_tokens = pair.tokens
-        if toon_tokens is not None and json_tokens is not None:
-            report.toon_tokens += toon_tokens
-            report.json_tokens += json_tokens
+    _apply_min_savings([p for p in pending if p.expected is not None], config, report)
+    report.files = _file_tokens(converted)
     stale = [p for p in converted if p.stale]
     report.fresh = len(converted) - len(stale)
-    report.updated = [p.twin for p in stale]
+    report.updated = [p.twin for p in stale if not p.without_twin]
+    report.removed = [p.twin for p in stale if p.without_twin]
     if request.check:
         for pair in stale:
-            what = "missing" if pair.twin_text is None else "stale"
-            report.problems.append(Problem(pair.twin, f"{what}: twin of {pair.source} is out of date "
-                                                      f"(run toon-hooks sync {pair.source})"))
+            report.problems.append(Problem(pair.twin, _stale_message(pair, config)))
         return stale
     if report.problems:  # all or nothing: one failure blocks every write
-        report.updated = []
+        report.updated, report.removed = [], []
         report.notes.append("nothing was written: fix the errors above and commit again")
         return stale
     _write_and_stage(root, config, request, stale, report)
     return stale
 
 
+def _stale_message(pair: Pair, config: Config) -> str:
+    if pair.without_twin:
+        entry = _file_tokens([pair])[0]
+        return (f"should not exist: it saves {entry.saved:.1f}% of {pair.source}'s tokens, less than "
+                f"min-savings {config.min_savings:g}% (run toon-hooks sync {pair.source} to remove it)")
+    what = "missing" if pair.twin_text is None else "stale"
+    return f"{what}: twin of {pair.source} is out of date (run toon-hooks sync {pair.source})"
+
+
 def _write_and_stage(root: str, config: Config, request: Request, stale: list[Pair], report: Report) -> None:
+    unwanted = [p for p in stale if p.without_twin]
+    stale = [p for p in stale if not p.without_twin]
+    if unwanted:
+        _remove_twins(root, request, [p.twin for p in unwanted], report)
     if not request.stage or not stale:
         write_twins(root, stale, config, report)
         if request.must_add and stale:
@@ -375,6 +434,19 @@ def _write_and_stage(root: str, config: Config, request: Request, stale: list[Pa
                             + " ".join(_quote(p) for p in sorted(ignored)))
     if refusals:
         report.unstaged.extend(p.twin for p in stale if p not in safe)
+
+
+def _remove_twins(root: str, request: Request, paths: list[str], report: Report) -> None:
+    """Delete twins `min-savings` no longer keeps, staging the removal inside a commit."""
+    with report.phase("write"):
+        if request.stage and not git.is_path_limited_commit():
+            git.remove(root, paths)
+            return
+        for path in paths:
+            os.unlink(os.path.join(root, path))
+    if request.must_add or request.stage:
+        report.unstaged.extend(paths)
+        report.notes.append("twins removed, not staged: git rm --cached -- " + " ".join(_quote(p) for p in paths))
 
 
 def _quote(path: str) -> str:
