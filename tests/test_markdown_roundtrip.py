@@ -246,3 +246,37 @@ def test_any_markdown_reaches_a_fixed_point_after_one_conversion(markdown: str) 
     twin = data_to_markdown(value)
     assert typed_equal(markdown_to_data(twin), value)
     assert data_to_markdown(markdown_to_data(twin)) == twin
+
+
+# --- 4. text the mapping keeps (regressions found by running it over real and generated documents) --------
+
+
+def mapped_again(markdown: str) -> str:
+    """The document written back from its data."""
+    return data_to_markdown(markdown_to_data(markdown))
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "# Status\n\n**Owner:** ops\n**State:** done\n---\n\ntext\n",  # lines under a paragraph's `---`: one h2
+        "Release plan\nfor March\n===\n",
+        "> Title\n> on two lines\n> ---\n",  # a multi-line heading inside a container is prose
+        "---\nRelease notes\n---\n\ntext\n",  # front matter holding one YAML scalar
+        "```\n\n```\n",  # a fence holding one blank line
+        "```sh\n\n\n```\n",
+    ],
+    ids=["setext-h2-under-a-heading", "setext-h1", "setext-in-quote", "scalar-front-matter", "one-blank-line-fence",
+         "two-blank-lines-fence"],
+)
+def test_mapping_keeps_the_text(markdown: str) -> None:
+    twin = mapped_again(markdown)
+    assert parser().render(twin) == parser().render(markdown)
+    assert markdown_to_data(twin) == markdown_to_data(markdown)
+
+
+def test_indented_html_after_a_list_stays_out_of_the_list() -> None:
+    """`  <!-- x -->` after an indented list is its own block; written after `- item` it would join the item."""
+    value = markdown_to_data("  - item\n  <!-- note -->\n")
+    assert value == [["item"], {"html": "  <!-- note -->"}]
+    assert markdown_to_data(data_to_markdown(value)) == value

@@ -12,6 +12,7 @@ from toon_hooks.formats.markdown.scalar import (
     BULLET,
     CELL,
     CONTAINER,
+    DEEP_HEADING,
     HEADER,
     HEADING,
     ORDERED,
@@ -31,7 +32,7 @@ from toon_hooks.formats.markdown.scalar import (
 )
 from toon_hooks.formats.markdown.slots import probe
 
-ALL_SLOTS = (SECTION, CONTAINER, QUOTE, ALERT, BULLET, ORDERED, TASK, ORDERED_TASK, CELL, HEADER, HEADING)
+ALL_SLOTS = (SECTION, CONTAINER, QUOTE, ALERT, BULLET, ORDERED, TASK, ORDERED_TASK, CELL, HEADER, HEADING, DEEP_HEADING)
 
 
 @pytest.mark.parametrize(
@@ -156,6 +157,7 @@ def test_plain_fast_path_is_sound_in_every_slot(text: str) -> None:
         ("two\nlines", CELL),
         ("trailing ", CONTAINER),
         ("ends with #", HEADING),  # a closing heading sequence is not part of the text
+        ("two\nlines", DEEP_HEADING),  # levels 3-6 have no setext form
         ("[a]: /url", SECTION),  # a link reference definition, not a paragraph
         ("    code", SECTION),
     ],
@@ -172,6 +174,7 @@ def test_probe_rejects_text_that_reads_back_differently(text: str, slot: str) ->
         ("first\nsecond", SECTION),  # a soft line break
         ("one\n\ntwo", SECTION),  # two paragraphs are one prose string
         ("true", HEADING),  # keys are never typed
+        ("two\nlines", HEADING),  # a setext heading at levels 1 and 2
         ("", BULLET),  # an empty list item
         ("# heading inside", QUOTE),  # headings inside containers are prose
     ],

@@ -87,4 +87,5 @@ def dump_front_matter(value: Any) -> list[str]:
     import yaml
 
     text = yaml.safe_dump(value, sort_keys=False, allow_unicode=True, width=1 << 30)
-    return text.split("\n")[:-1]
+    # PyYAML ends a lone plain scalar with the document end marker `...`, which also closes front matter.
+    return text.removesuffix("\n...\n").removesuffix("\n").split("\n")

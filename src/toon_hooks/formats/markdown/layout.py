@@ -8,9 +8,12 @@ Block = list[str]
 """The lines of one block, without line ends."""
 
 
-def heading_line(level: int, text: str) -> str:
-    """An ATX heading; an empty heading is the bare marker (no trailing space)."""
-    return "#" * level + (" " + text if text else "")
+def heading_lines(level: int, text: str) -> Block:
+    """An ATX heading (the bare marker when empty); text of several lines, which ATX cannot hold, as a setext
+    heading when the level has one (1 and 2)."""
+    if "\n" in text and level <= 2:
+        return [*text.split("\n"), "===" if level == 1 else "---"]
+    return ["#" * level + (" " + text if text else "")]
 
 
 def item_lines(marker: str, body: list[str]) -> Block:
@@ -40,9 +43,22 @@ def _row(cells: list[str]) -> str:
 
 
 def fence_lines(info: str, text: str) -> Block:
-    """A backtick fence longer than any backtick run in `text`."""
+    """A backtick fence longer than any backtick run in `text`, holding the lines of `code_lines(text)`."""
     fence = "`" * max([3, *(len(run) + 1 for run in re.findall("`+", text))])
-    return [fence + info, *(text.split("\n") if text else []), fence]
+    return [fence + info, *code_lines(text), fence]
+
+
+def code_lines(text: str) -> Block:
+    """The lines of code text: none for "", one blank line per character of an all-newline text (the lines
+    joined would leave one blank line indistinguishable from none), else the text split at newlines."""
+    if not text.strip("\n"):
+        return [""] * len(text)
+    return text.split("\n")
+
+
+def code_text(lines: list[str]) -> str:
+    """The inverse of `code_lines`."""
+    return "\n" * len(lines) if not any(lines) else "\n".join(lines)
 
 
 def join_blocks(blocks: Iterable[Block | None]) -> Block:

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ...errors import ConversionError, ToonDecodeError
 from .front import load_front_matter
+from .layout import code_text, heading_lines
 from .scalar import (
     ALERT,
     BULLET,
     CELL,
     HEADER,
-    HEADING,
     HOOK_WHITESPACE,
     ORDERED,
     ORDERED_TASK,
@@ -26,6 +26,7 @@ from .scalar import (
     TASK,
     UNTYPED,
     Scalar,
+    heading_slot,
     is_scalar,
     later,
     parse_scalar,
@@ -60,7 +61,7 @@ def markdown_to_data(text: str) -> Any:
     references = [{"label": k, "href": v["href"], "title": v["title"]} for k, v in env.get("references", {}).items()]
     if not data and not sections and not references:
         return _content(leading, SECTION)
-    _fill(data, leading, sections)
+    _fill(data, leading, sections, 1)
     if references:
         data[unique_key(REFERENCES, data)] = references
     return data
@@ -84,19 +85,20 @@ def _level(heading: SyntaxTreeNode) -> int:
     return int(heading.tag[1])
 
 
-def _fill(data: dict[str, Any], leading: list[SyntaxTreeNode], sections: list[Section]) -> None:
+def _fill(data: dict[str, Any], leading: list[SyntaxTreeNode], sections: list[Section], depth: int) -> None:
+    """Add the blocks before the first heading and one key per heading, at nesting `depth` (1 at the root)."""
     if leading:
         data[BODY] = _content(leading, SECTION)
     for heading, nodes in sections:
-        data[unique_key(_key(heading.children[0], HEADING), data)] = _section(nodes)
+        data[unique_key(_key(heading.children[0], heading_slot(depth)), data)] = _section(nodes, depth)
 
 
-def _section(nodes: list[SyntaxTreeNode]) -> Any:
+def _section(nodes: list[SyntaxTreeNode], depth: int) -> Any:
     leading, sections = _split(nodes)
     if not sections:
         return _content(leading, SECTION)
     data: dict[str, Any] = {}
-    _fill(data, leading, sections)
+    _fill(data, leading, sections, depth + 1)
     return data
 
 
@@ -138,9 +140,8 @@ def _prose(run: list[SyntaxTreeNode], slot: str) -> Scalar:
 
 
 def _heading_text(node: SyntaxTreeNode) -> str:
-    """A heading inside a quote or list item is prose, written back in ATX form."""
-    text = _source(node.children[0])
-    return "#" * _level(node) + (" " + text if text else "")
+    """A heading inside a quote or list item is prose: ATX form, or setext for a heading of several lines."""
+    return "\n".join(heading_lines(_level(node), _source(node.children[0])))
 
 
 _PROSE: dict[str, Callable[[SyntaxTreeNode], str]] = {
@@ -247,8 +248,9 @@ def _fence(node: SyntaxTreeNode) -> Any:
 
 
 def _code_text(content: str) -> str:
-    """Code without its final newline and without trailing whitespace (the trailing-whitespace hook's view)."""
-    return "\n".join(line.rstrip(HOOK_WHITESPACE) for line in content.removesuffix("\n").split("\n"))
+    """Code lines (see `code_text`) without trailing whitespace (the trailing-whitespace hook's view)."""
+    lines = content.removesuffix("\n").split("\n") if content else []
+    return code_text([line.rstrip(HOOK_WHITESPACE) for line in lines])
 
 
 def _decode_fence(code: str, node: SyntaxTreeNode) -> Any:

@@ -37,8 +37,15 @@ CELL = "cell"
 HEADER = "header"
 """A table header cell (a key: never typed)."""
 HEADING = "heading"
-"""A heading (a key: never typed)."""
-UNTYPED = frozenset({HEADER, HEADING})
+"""A heading at level 1 or 2 (a key: never typed); a key of several lines is written as a setext heading."""
+DEEP_HEADING = "deep-heading"
+"""A heading at level 3 or deeper: ATX only, so a key of several lines cannot be raw there."""
+UNTYPED = frozenset({HEADER, HEADING, DEEP_HEADING})
+
+
+def heading_slot(level: int) -> str:
+    """The slot of a heading key at `level`."""
+    return HEADING if level <= 2 else DEEP_HEADING
 
 
 def later(slot: str) -> str:

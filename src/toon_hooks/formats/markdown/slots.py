@@ -13,6 +13,7 @@ from .scalar import (
     BULLET,
     CELL,
     CONTAINER,
+    DEEP_HEADING,
     HEADER,
     HEADING,
     ORDERED,
@@ -25,7 +26,7 @@ from .scalar import (
     same,
 )
 from ...errors import ConversionError
-from .layout import checkbox, heading_line, item_lines, quote_lines, table_lines
+from .layout import checkbox, heading_lines, item_lines, quote_lines, table_lines
 
 _SENTINEL = ["```", "```", ""]
 """An empty code block placed before the text so the text is read as a later block, not the first one."""
@@ -49,7 +50,11 @@ _PROBES: dict[str, Probe] = {
     ORDERED_TASK: lambda lines, text: (item_lines("1.", checkbox(True, lines)), {"ordered": [{"done": True, "text": text}]}),
     CELL: lambda lines, text: (table_lines(["h"], [["\n".join(lines)]]), [{"h": text}]),
     HEADER: lambda lines, text: (table_lines(["\n".join(lines)], [["x"]]), [{text: "x"}]),
-    HEADING: lambda lines, text: ([heading_line(1, "\n".join(lines))], {text: {}}),
+    # Levels 1 and 2 have different setext underlines: a raw key must read back under both.
+    HEADING: lambda lines, text: (
+        [*heading_lines(1, "\n".join(lines)), "", *heading_lines(2, "\n".join(lines))], {text: {text: {}}}
+    ),
+    DEEP_HEADING: lambda lines, text: (heading_lines(3, "\n".join(lines)), {text: {}}),
 }
 
 

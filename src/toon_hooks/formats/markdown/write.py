@@ -12,19 +12,19 @@ from typing import Any
 
 from ...errors import ConversionError
 from .front import dump_front_matter
-from .layout import Block, checkbox, fence_lines, heading_line, item_lines, join_blocks, quote_lines, table_lines
+from .layout import Block, checkbox, fence_lines, heading_lines, item_lines, join_blocks, quote_lines, table_lines
 from .read import BODY, FRONT_MATTER, REFERENCES, markdown_to_data
 from .scalar import (
     ALERT,
     BULLET,
     CELL,
     HEADER,
-    HEADING,
     ORDERED,
     ORDERED_TASK,
     QUOTE,
     SECTION,
     TASK,
+    heading_slot,
     is_clean,
     is_scalar,
     later,
@@ -139,7 +139,7 @@ class MarkdownRenderer:
         for key, value in entries:
             shown = shown_key(key, used)
             used.append(key)
-            blocks.append([heading_line(depth + 1, self.slot(shown, HEADING))])
+            blocks.append(heading_lines(depth + 1, self.slot(shown, heading_slot(depth + 1))))
             blocks.extend(self.section(value, depth + 1))
         return blocks
 
@@ -179,6 +179,8 @@ class MarkdownRenderer:
             family = _family(value)
             alt = family is not None and previous == (family, False)
             block = self.element(value, slot if index == 0 else later(slot), alt)
+            if block is not None and previous[0] and _joins_list(blocks[-1], values[index - 1], block, value):
+                block = None
             native = native or block is not None
             blocks.append(block if block is not None else self.toon_fence(value))
             previous = (family, alt)
@@ -206,7 +208,8 @@ class MarkdownRenderer:
 
     def tagged(self, value: dict[str, Any], alt: bool) -> Block | None:
         method = _TAGS.get(tuple(value))
-        return getattr(self, method)(value, alt) if method else None  # type: ignore[no-any-return]
+        block: Block | None = getattr(self, method)(value, alt) if method else None
+        return block
 
     def prose(self, value: Any, slot: str) -> Block:
         return self.slot(value, slot).split("\n")
@@ -327,6 +330,11 @@ def _reads_as(markdown: str, value: Any) -> bool:
         return same(markdown_to_data(markdown), value)
     except ConversionError:
         return False
+
+
+def _joins_list(list_block: Block, items: Any, block: Block, value: Any) -> bool:
+    """Tell whether an indented block (HTML keeps its indentation) would be read as part of the list before it."""
+    return block[0][:1].isspace() and not _reads_as("\n".join(join_blocks([list_block, block])), [items, value])
 
 
 def _row_kind(rows: Any) -> str | None:
