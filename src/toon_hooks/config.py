@@ -5,7 +5,6 @@ Unknown keys and bad values are `ConfigError`s naming the key, with a suggestion
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Mapping
 from typing import Any, Callable, NamedTuple
 
@@ -135,10 +134,8 @@ def _marker(key: str, value: Any) -> str:
 
 
 def _toml(path: str) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on 3.10 only
-        import tomli as tomllib
+    import tomllib
+
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
