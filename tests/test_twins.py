@@ -53,6 +53,8 @@ def test_legacy_markers_are_recognised_never_fresh() -> None:
     assert twins.marker_source_path("docs/my notes.toon", marker) == "docs/my notes.md"
     assert twins.body_matches_marker(text, marker)
     assert not twins.body_matches_marker(text + "x\n", marker)
+    for elsewhere in ("../outside/x.md", "sub/x.md", "..", "a\\b.md"):  # a marker only names a sibling
+        assert twins.parse_marker(text.replace("my notes.md", elsewhere)) is None
 
 
 def test_marker_text_is_cosmetic_and_hand_written_files_have_none() -> None:

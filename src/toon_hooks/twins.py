@@ -34,6 +34,8 @@ TEXT_FORMATS = frozenset({"toon", "md", "json", "jsonl"})
 _DIGITS = 12
 _MARKER = re.compile(r"^(?:<!--|#) (?P<text>.*?) from (?P<ext>\.[A-Za-z0-9]+) "
                      r"(?P<fresh>[0-9]{12}) (?P<body>[0-9]{12})(?: -->)?[ \t]*$")
+_LEAVES_FOLDER = re.compile(r"[/\\]|^\.\.?$")
+"""A legacy marker's source must be a sibling of the twin: no folder separator, not `.` or `..`."""
 _LEGACY_MARKER = re.compile(
     r"^(?:<!--|#) (?P<text>.*?) from (?P<source>.+); source sha256:(?P<source_digest>[0-9a-f]{16}); "
     r"body sha256:(?P<body_digest>[0-9a-f]{16});"
@@ -92,9 +94,9 @@ def parse_marker(text: str) -> Marker | None:
     if match is not None:
         return Marker(match["ext"], match["fresh"], match["body"])
     legacy = _LEGACY_MARKER.match(first)
-    if legacy is not None:
+    if legacy is not None and not _LEAVES_FOLDER.search(legacy["source"]):
         return Marker(legacy["source"], "", legacy["body_digest"], legacy=True)
-    return None
+    return None  # a marker naming a file elsewhere is not ours: the twin is treated as hand-written
 
 
 def split_body(text: str) -> str:

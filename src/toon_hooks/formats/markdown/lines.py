@@ -57,13 +57,18 @@ def is_lines_data(value: Any) -> bool:
 def _front_matter_end(text: str) -> int:
     """Return the number of lines the front matter spans (both `---` lines included), 0 when there is none.
 
-    Found by the pinned parser, so a document has front matter here exactly when it renders as having some.
+    Found by the pinned parser, so a document has front matter here exactly when it renders as having some;
+    only the lines up to the first later `---` or `...` line are parsed, as front matter cannot end after it.
     """
     if not text.startswith("---"):
         return 0
     from .parser import parser
 
-    tokens = parser().parse(text.replace("\r\n", "\n"))
+    lines = text.replace("\r\n", "\n").split("\n")
+    closing = next((i for i, line in enumerate(lines[1:], 1) if line.rstrip() in ("---", "...")), None)
+    if closing is None:
+        return 0
+    tokens = parser().parse("\n".join(lines[: closing + 1]) + "\n")
     if not tokens or tokens[0].type != "front_matter" or tokens[0].map is None:
         return 0
     return tokens[0].map[1]
