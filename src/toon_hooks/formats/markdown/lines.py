@@ -1,7 +1,7 @@
 """A Markdown document as TOON data that keeps it byte for byte: its lines, and its front matter as data.
 
     front_matter:            the YAML front matter as data (its lines stay in `markdown` instead when
-      title: Release plan    they hold a `#`, which may start a comment that data would drop)
+      title: Release plan    they hold a `#`, which may start a comment that data would drop, or are not YAML)
     markdown[3]: "# Release plan","","Ship **v2** on Friday."
 
 Measured on real documents (checkpoints, task lists, session notes), every structured reading of prose
@@ -18,12 +18,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...errors import ConversionError
+
 FRONT_MATTER = "front_matter"
 LINES = "markdown"
 
 
 def read_lines(text: str) -> dict[str, Any]:
-    """Return the lines reading of a Markdown document (bad YAML front matter is a located error)."""
+    """Return the lines reading of a Markdown document; it never fails, so every document gets a twin."""
     lines = text.replace("\r\n", "\n").split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -32,7 +34,10 @@ def read_lines(text: str) -> dict[str, Any]:
         from .front import dump_front_matter, load_front_matter
 
         yaml = "\n".join(lines[1 : end - 1])
-        value = load_front_matter(yaml)
+        try:
+            value = load_front_matter(yaml)
+        except ConversionError:  # not YAML (or past the loader's limits): its lines are kept like any other
+            return {LINES: lines}
         if "#" not in yaml and load_front_matter("\n".join(dump_front_matter(value))) == value:
             return {FRONT_MATTER: value, LINES: lines[end:]}
     return {LINES: lines}

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ...errors import ToonHooksError
+from ...errors import ConversionError, ToonHooksError
 from ...options import Options
 
 Reading = Callable[[str], Any]
@@ -49,7 +49,10 @@ def toon_of(text: str, path: str, options: Options) -> str:
         structured.insert(0, (checkpoint.markdown_to_data, pinned))
     html = None
     for reading, forced in structured:
-        candidate = toon_document(reading(text), options)
+        try:
+            candidate = toon_document(reading(text), options)
+        except ConversionError:  # e.g. front matter that is not YAML: this reading does not apply
+            continue
         cost = estimate_tokens(candidate)
         if cost > best_cost and not forced:
             continue
