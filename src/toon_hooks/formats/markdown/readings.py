@@ -51,7 +51,7 @@ def toon_of(text: str, path: str, options: Options) -> str:
     for reading, forced in structured:
         try:
             candidate = toon_document(reading(text), options)
-        except ConversionError:  # e.g. front matter that is not YAML: this reading does not apply
+        except (ConversionError, RecursionError):  # e.g. front matter that is not YAML: it does not apply
             continue
         cost = estimate_tokens(candidate)
         if cost > best_cost and not forced:
