@@ -17,7 +17,7 @@ from .cache import Store
 from .config import Config
 from .errors import ToonHooksError
 from .formats.registry import format_of
-from .fsio import read_bytes, write_atomic
+from .fsio import WriteFailed, read_bytes, write_all
 from .report import FileTokens, Problem, Report
 
 
@@ -324,16 +324,31 @@ def unified_diff(pair: Pair) -> str:
     return "".join(difflib.unified_diff(old, new, f"a/{pair.twin}", f"b/{pair.twin}"))
 
 
-def write_twins(root: str, pairs: Sequence[Pair], config: Config, report: Report) -> None:
-    """Write each stale twin atomically with the configured line endings."""
+def write_twins(root: str, pairs: list[Pair], config: Config, report: Report) -> None:
+    """Write the stale twins, with the configured line endings, all or none (see `fsio.write_all`).
+
+    A failure (a full disk) becomes one located problem, and `pairs` and `report.updated` keep only the twins
+    that were written (none, unless a rename failed), so that the caller stages and reports no others.
+    """
     if not pairs:
         return
+    files = []
+    for pair in pairs:
+        text = pair.expected or ""
+        if config.line_endings == "crlf":
+            text = text.replace("\n", "\r\n")
+        files.append((os.path.join(root, pair.twin), text.encode("utf-8", "surrogateescape")))
     with report.phase("write"):
-        for pair in pairs:
-            text = pair.expected or ""
-            if config.line_endings == "crlf":
-                text = text.replace("\n", "\r\n")
-            write_atomic(os.path.join(root, pair.twin), text.encode("utf-8", "surrogateescape"))
+        try:
+            write_all(files)
+        except WriteFailed as exc:
+            paths = [path for path, _ in files]
+            failed = pairs[paths.index(exc.filename)]
+            pairs[:] = pairs[:len(exc.written)]
+            report.updated = [pair.twin for pair in pairs]
+            report.problems.append(Problem(failed.twin, f"cannot write: {exc.strerror}"))
+            if not pairs:
+                report.notes.append("nothing was written: fix the errors above and commit again")
 
 
 def staging_refusals(root: str, pairs: Sequence[Pair]) -> tuple[list[Pair], list[str]]:
