@@ -1,6 +1,9 @@
-"""File names that look like options, through the real pre-commit framework."""
+"""File names that look like options or hold a newline, through the real pre-commit framework and the CLI."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,6 +47,24 @@ def test_staged_files_named_like_options_are_synced_and_committed(
     assert proc.returncode == 0, proc.stdout
     assert committed_files(repo) == {*names, *(name[:-5] + ".md" for name in names)}
     assert not (repo / "x.toon").exists() and status(repo) == ""
+
+
+def test_a_newline_in_a_file_name_syncs_checks_and_stays_in_sync(tmp_path: Path,
+                                                                 hook_repo: tuple[Path, str]) -> None:
+    repo = make_repo(tmp_path / "work", *hook_repo, config=CONFIG)
+    name = "new\nline.toon"
+    (repo / name).write_text("title: two lines\n")
+    git(repo, "add", "--", name)
+    proc = commit(repo)
+    assert proc.returncode == 0, proc.stdout
+    assert committed_files(repo) == {name, "new\nline.md"}
+    cli = [sys.executable, "-m", "toon_hooks"]
+    checked = subprocess.run([*cli, "check", "--all"], cwd=repo, capture_output=True, text=True)
+    assert checked.returncode == 0 and "0 twins stale, 1 up to date" in checked.stderr, checked.stderr
+    before = os.stat(repo / "new\nline.md").st_mtime_ns
+    again = subprocess.run([*cli, "sync", name], cwd=repo, capture_output=True, text=True)
+    assert again.returncode == 0 and "0 twins updated, 1 up to date" in again.stderr, again.stderr
+    assert os.stat(repo / "new\nline.md").st_mtime_ns == before and status(repo) == ""
 
 
 @pytest.mark.parametrize(("argv", "expected"), [
