@@ -7,8 +7,10 @@ disabled store as always missing. CI starts cold and must reach the same result.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterable, Mapping
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
@@ -18,6 +20,13 @@ if TYPE_CHECKING:
 
 DEFAULT_SIZE_LIMIT = 256 * 1024 * 1024
 """Bytes kept before least-recently-used eviction."""
+LOCK_TIMEOUT = 0.25
+"""Seconds to wait for another process's lock on the store before this run goes without it."""
+_DATABASE = "cache.db"
+_DATABASE_FILES = (_DATABASE, f"{_DATABASE}-wal", f"{_DATABASE}-shm", f"{_DATABASE}-journal")
+_VALUE_FILE = re.compile(r"[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{28}\.val")
+"""diskcache's own value files (where it keeps values of 32 KiB and more)."""
+_HEX_FOLDER = re.compile(r"[0-9a-f]{2}")
 
 
 def cache_dir() -> str:
@@ -43,6 +52,11 @@ class Store:
         self.size_limit = size_limit
         self.warning: str | None = None
         """Why the store was disabled, for the caller to report once."""
+        self.locked = False
+        """The store was disabled because another process holds its lock."""
+        self.repaired: str | None = None
+        """Why `clear` rebuilt the store: the error it could not be read with."""
+        self._error = ""
         self._cache: Any = None
         self._enabled = enabled
 
@@ -54,11 +68,12 @@ class Store:
     def _open(self) -> Any:
         if self._cache is None and self._enabled:
             try:
-                import diskcache
+                import diskcache  # type: ignore[import-untyped]
 
                 os.makedirs(self.directory, exist_ok=True)
+                _wait_for_lock(os.path.join(self.directory, _DATABASE))
                 self._cache = diskcache.Cache(
-                    self.directory, size_limit=self.size_limit, timeout=2,
+                    self.directory, timeout=LOCK_TIMEOUT, size_limit=self.size_limit,
                     eviction_policy="least-recently-used",
                 )
             except Exception as exc:  # noqa: BLE001 - any failure means: run without the cache
@@ -67,7 +82,14 @@ class Store:
 
     def _disable(self, exc: BaseException) -> None:
         if self._enabled:
-            self.warning = f"cache disabled ({self.directory}): {type(exc).__name__}: {exc}"
+            self.locked = _is_lock(exc)
+            self._error = f"{type(exc).__name__}: {exc}"
+            if self.locked:
+                self.warning = f"cache locked by another process, running without it ({self.directory})"
+            else:
+                self.warning = f"cache disabled ({self.directory}): {self._error}"
+                if _is_damage(exc):
+                    self.warning += " (toon-hooks cache clear repairs it)"
         self._enabled = False
         cache, self._cache = self._cache, None
         if cache is not None:
@@ -130,15 +152,26 @@ class Store:
             return {"directory": self.directory, "enabled": False, "warning": self.warning}
 
     def clear(self) -> int:
-        """Remove every entry; return how many were removed."""
+        """Remove every entry and return how many; rebuild a store that cannot be read (see `repaired`).
+
+        Rebuilding deletes the database and diskcache's value files (nothing else in the folder) and
+        creates an empty store, so that later runs stop warning. A store another process has locked is
+        left alone, and so is one that cannot be rebuilt: OSError.
+        """
         cache = self._open()
-        if cache is None:
-            return 0
-        try:
-            return int(cache.clear())
-        except Exception as exc:  # noqa: BLE001
-            self._disable(exc)
-            return 0
+        if cache is not None:
+            try:
+                return int(cache.clear())
+            except Exception as exc:  # noqa: BLE001
+                self._disable(exc)
+        if self.locked or not os.path.isdir(self.directory):
+            raise OSError(self.warning)
+        self.close()
+        _remove_store_files(self.directory)
+        self.repaired, self.warning, self._enabled = self._error, None, True
+        if self._open() is None:
+            raise OSError(self.warning)
+        return 0
 
     def close(self) -> None:
         """Close the database connection (a no-op when never opened)."""
@@ -152,3 +185,62 @@ class Store:
 def store_for(config: Config, *, enabled: bool = True) -> Store:
     """Return the store a command uses: the configured folder and size, or a disabled one (`--no-cache`)."""
     return Store(config.cache_dir, size_limit=config.cache_size_mb * 1024 * 1024, enabled=enabled)
+
+
+def _wait_for_lock(database: str) -> None:
+    """Take and release the write lock within LOCK_TIMEOUT, else raise sqlite3.OperationalError.
+
+    diskcache retries the writes of its own set-up for 60 seconds while another process holds the lock
+    (a hung hook, a long transaction), whatever timeout it is given; this probe gives up in a fraction of
+    a second instead. A database that is not one raises sqlite3.DatabaseError here too.
+    """
+    if not os.path.exists(database):
+        return
+    import sqlite3
+
+    connection = sqlite3.connect(database, timeout=LOCK_TIMEOUT, isolation_level=None)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("ROLLBACK")
+    finally:
+        connection.close()
+
+
+def _is_lock(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked" and diskcache's Timeout (a transaction that could not begin)."""
+    import sqlite3
+
+    diskcache = sys.modules.get("diskcache")
+    return ((isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc))
+            or (diskcache is not None and isinstance(exc, diskcache.Timeout)))
+
+
+def _is_damage(exc: BaseException) -> bool:
+    """True for a file that is no SQLite database or a damaged one: what `Store.clear` repairs."""
+    import sqlite3
+
+    return isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)
+
+
+def _remove_store_files(directory: str) -> None:
+    """Delete the database files and diskcache's value files (`ab/cd/<28 hex digits>.val`) in `directory`,
+    and the folders of value files left empty; nothing else."""
+    for name in _DATABASE_FILES:
+        with suppress(FileNotFoundError):
+            os.unlink(os.path.join(directory, name))
+    for outer in _hex_folders(directory):
+        for inner in _hex_folders(outer):
+            for name in os.listdir(inner):
+                path = os.path.join(inner, name)
+                if _VALUE_FILE.fullmatch(os.path.relpath(path, directory).replace(os.sep, "/")):
+                    os.unlink(path)
+            with suppress(OSError):  # not empty: not only ours
+                os.rmdir(inner)
+        with suppress(OSError):
+            os.rmdir(outer)
+
+
+def _hex_folders(folder: str) -> list[str]:
+    with os.scandir(folder) as entries:
+        return [entry.path for entry in entries
+                if _HEX_FOLDER.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False)]

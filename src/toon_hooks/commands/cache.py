@@ -1,12 +1,13 @@
-"""`toon-hooks cache info|clear`: where the cache lives, how big it is, and emptying it."""
+"""`toon-hooks cache info|clear`: where the cache lives, how big it is, and emptying (or repairing) it."""
 from __future__ import annotations
 
 import click
 
 from .. import config as config_mod
-from ..cache import store_for
-from ..output import error_handler, out
+from ..cache import Store, store_for
+from ..errors import ToonHooksError
 from ..hook import project_root
+from ..output import error_handler, out
 
 
 def _store() -> Store:
@@ -32,9 +33,16 @@ def info() -> None:
 
 @cache_cmd.command("clear")
 def clear() -> None:
-    """Remove every cached twin and token count."""
+    """Remove every cached twin and token count; rebuild a cache that cannot be read."""
     with error_handler():
         store = _store()
-        removed = store.clear()
-        store.close()
-        out(f"removed {removed} cache entries from {store.directory}")
+        try:
+            removed = store.clear()
+        except OSError as exc:
+            raise ToonHooksError(f"cache not cleared: {exc}") from None
+        finally:
+            store.close()
+        if store.repaired:
+            out(f"rebuilt an empty cache in {store.directory} (it could not be read: {store.repaired})")
+        else:
+            out(f"removed {removed} cache entries from {store.directory}")
