@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import pickle
+import sqlite3
 import subprocess
 import sys
 import time
@@ -65,6 +67,84 @@ def test_cache_info_and_clear_commands(tmp_path: Path) -> None:
     assert cleared.exit_code == 0 and "removed 1 cache entries" in cleared.output
 
 
+def raw_rows(directory: Path) -> list[tuple[str, int, str | None, object]]:
+    """(key, mode, filename, value) of every row, read with sqlite3 itself."""
+    with sqlite3.connect(directory / "cache.db") as db:
+        return db.execute("SELECT key, mode, filename, value FROM Cache ORDER BY key").fetchall()
+
+
+def test_values_are_stored_as_json_text_or_raw_bytes_never_pickled(tmp_path: Path) -> None:
+    store = Store(str(tmp_path))
+    store.set_many({"conv:x": {"text": "ü \udcff", "toon": 3, "base": None, "marker": "m"}, "tok:e:d": 7,
+                    "bpe:e:v": b"\x00\xff"})
+    store.close()
+    rows = raw_rows(tmp_path)
+    assert [(key, mode, filename) for key, mode, filename, _ in rows] == [
+        ("bpe:e:v", 1, None), ("conv:x", 1, None), ("tok:e:d", 1, None)]  # mode 1: raw, not pickle (4)
+    assert rows[1][3] == '{"text":"\\u00fc \\udcff","toon":3,"base":null,"marker":"m"}' and rows[0][3] == b"\x00\xff"
+    again = Store(str(tmp_path))
+    assert again.get_many(["conv:x", "tok:e:d", "bpe:e:v"]) == {
+        "conv:x": {"text": "ü \udcff", "toon": 3, "base": None, "marker": "m"}, "tok:e:d": 7, "bpe:e:v": b"\x00\xff"}
+    again.close()
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("conv:k", {"toon": 3}),  # no text
+    ("conv:k", {"text": "t", "toon": "3"}),  # a count that is no number
+    ("conv:k", {"text": "t", "toon": -1}),
+    ("conv:k", ["text"]),
+    ("tok:k", True),
+    ("tok:k", "12"),
+    ("tokrow:k", {"toon": 1.5}),
+    ("bpe:k", "tables"),  # tables are bytes
+    ("tok:k", b"12"),  # bytes only where bytes are stored
+])
+def test_values_of_the_wrong_shape_are_misses(tmp_path: Path, key: str, value: object) -> None:
+    store = Store(str(tmp_path))
+    store.set(key, value)
+    assert store.get(key) is None and store.enabled
+    store.close()
+
+
+def plant(directory: Path, key: str, mode: int, value: object, filename: str | None = None) -> None:
+    """Write a row the way another program could: straight into the store's SQLite table."""
+    with sqlite3.connect(directory / "cache.db") as db:
+        db.execute("INSERT OR REPLACE INTO Cache (key, raw, store_time, expire_time, access_time, access_count, "
+                   "tag, size, mode, filename, value) VALUES (?, 1, 0, NULL, 0, 0, NULL, 0, ?, ?, ?)",
+                   (key, mode, filename, value))
+
+
+def test_pickles_value_files_and_bad_json_are_misses_and_are_never_loaded(tmp_path: Path) -> None:
+    proof = tmp_path / "unpickled"
+    Store(str(tmp_path)).set("warm", 1)
+    plant(tmp_path, "tok:pickle", 4, pickle.dumps(Exploit(str(proof))))
+    (tmp_path / "ab" / "cd").mkdir(parents=True)
+    (tmp_path / "ab" / "cd" / f"{'0' * 28}.val").write_bytes(pickle.dumps(Exploit(str(proof))))
+    plant(tmp_path, "tok:file", 4, None, f"ab/cd/{'0' * 28}.val")
+    plant(tmp_path, "tok:binary", 2, None, f"ab/cd/{'0' * 28}.val")
+    plant(tmp_path, "tok:json", 1, "[[[[[[[[")
+    store = Store(str(tmp_path))
+    assert store.get_many(["tok:pickle", "tok:file", "tok:binary", "tok:json", "warm"]) == {"warm": 1}
+    assert store.enabled and not proof.exists()
+    store.close()
+
+
+def test_clear_deletes_only_diskcache_value_files_whatever_a_row_names(tmp_path: Path) -> None:
+    store_dir = tmp_path / "store"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("must survive")
+    Store(str(store_dir)).set("k", 1)
+    plant(store_dir, "tok:escape", 2, None, "../victim.txt")
+    (store_dir / "ab" / "cd").mkdir(parents=True)
+    ours = store_dir / "ab" / "cd" / f"{'1' * 28}.val"
+    ours.write_bytes(b"old value file")
+    plant(store_dir, "tok:ours", 2, None, f"ab/cd/{'1' * 28}.val")
+    store = Store(str(store_dir))
+    assert store.clear() == 3
+    store.close()
+    assert victim.read_text() == "must survive" and not ours.exists() and not (store_dir / "ab").exists()
+
+
 def test_a_locked_store_is_given_up_in_a_fraction_of_a_second(tmp_path: Path) -> None:
     Store(str(tmp_path)).set("k", 1)
     holder = subprocess.Popen(
@@ -113,3 +193,13 @@ def test_cache_clear_command_repairs_a_corrupt_store() -> None:
                               "(it could not be read: DatabaseError: file is not a database)\n")
     info = CliRunner().invoke(main, ["cache", "info"])
     assert "enabled: True" in info.output and "entries: 0" in info.output
+
+
+class Exploit:
+    """Unpickling this creates the file `path`: what a planted pickle could do."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (open, (self.path, "w"))

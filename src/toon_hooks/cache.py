@@ -3,14 +3,19 @@
 The cache can only make a run faster, never wrong or failing: every problem (corrupt database, locked or
 read-only folder, full disk) disables it for the rest of the run with one warning, and callers treat a
 disabled store as always missing. CI starts cold and must reach the same result.
+
+A cache folder may come from a less trusted place (a CI cache shared across branches), so it holds plain
+data only: JSON text or raw bytes, never pickles (diskcache's default), and never files outside its
+database. Whatever is read is checked, and anything unexpected is a miss.
 """
 from __future__ import annotations
 
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
@@ -25,8 +30,28 @@ LOCK_TIMEOUT = 0.25
 _DATABASE = "cache.db"
 _DATABASE_FILES = (_DATABASE, f"{_DATABASE}-wal", f"{_DATABASE}-shm", f"{_DATABASE}-journal")
 _VALUE_FILE = re.compile(r"[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{28}\.val")
-"""diskcache's own value files (where it keeps values of 32 KiB and more)."""
+"""diskcache's own value files (earlier versions stored large values in them)."""
 _HEX_FOLDER = re.compile(r"[0-9a-f]{2}")
+
+
+def _count(value: Any) -> bool:
+    return type(value) is int and value >= 0
+
+
+def _conversion(value: Any) -> bool:
+    """A conversion entry: the twin's body under "text", token counts (or None), the marker text."""
+    return (isinstance(value, dict) and isinstance(value.get("text"), str)
+            and all(isinstance(item, str) if name == "marker" else item is None or _count(item)
+                    for name, item in value.items() if name != "text"))
+
+
+_KINDS: dict[str, Callable[[Any], bool]] = {
+    "conv": _conversion,
+    "tok": _count,
+    "tokrow": lambda value: isinstance(value, dict) and all(map(_count, value.values())),
+    "bpe": lambda value: isinstance(value, bytes),
+}
+"""Key kind (the key up to its first colon) → the check its values pass; other kinds take any value."""
 
 
 def cache_dir() -> str:
@@ -44,7 +69,7 @@ def cache_dir() -> str:
 
 
 class Store:
-    """A string-keyed diskcache store that degrades to "always missing" instead of failing."""
+    """A string-keyed diskcache store of JSON values and bytes that degrades to "always missing"."""
 
     def __init__(self, directory: str | None = None, *, size_limit: int = DEFAULT_SIZE_LIMIT,
                  enabled: bool = True) -> None:
@@ -73,7 +98,7 @@ class Store:
                 os.makedirs(self.directory, exist_ok=True)
                 _wait_for_lock(os.path.join(self.directory, _DATABASE))
                 self._cache = diskcache.Cache(
-                    self.directory, timeout=LOCK_TIMEOUT, size_limit=self.size_limit,
+                    self.directory, timeout=LOCK_TIMEOUT, disk=_plain_disk(), size_limit=self.size_limit,
                     eviction_policy="least-recently-used",
                 )
             except Exception as exc:  # noqa: BLE001 - any failure means: run without the cache
@@ -99,7 +124,8 @@ class Store:
                 pass
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
-        """Return the stored value of each key that is present (no keys: the database is not even opened)."""
+        """Return the stored value of each key that is present and valid (no keys: the database is not
+        even opened)."""
         keys = list(keys)
         cache = self._open() if keys else None
         if cache is None:
@@ -109,7 +135,7 @@ class Store:
             # One transaction: with LRU eviction every read also writes its access time.
             with cache.transact():
                 for key in keys:
-                    value = cache.get(key)
+                    value = _decode(key, cache.get(key))
                     if value is not None:
                         found[key] = value
         except Exception as exc:  # noqa: BLE001
@@ -122,7 +148,8 @@ class Store:
         return self.get_many([key]).get(key)
 
     def set_many(self, items: Mapping[str, Any]) -> None:
-        """Store every item in one transaction; failures disable the store silently until reported."""
+        """Store every item (bytes as they are, anything else as JSON) in one transaction; failures disable
+        the store silently until reported."""
         if not items:
             return
         cache = self._open()
@@ -131,7 +158,7 @@ class Store:
         try:
             with cache.transact():
                 for key, value in items.items():
-                    cache.set(key, value)
+                    cache.set(key, _encode(value))
         except Exception as exc:  # noqa: BLE001
             self._disable(exc)
 
@@ -185,6 +212,31 @@ class Store:
 def store_for(config: Config, *, enabled: bool = True) -> Store:
     """Return the store a command uses: the configured folder and size, or a disabled one (`--no-cache`)."""
     return Store(config.cache_dir, size_limit=config.cache_size_mb * 1024 * 1024, enabled=enabled)
+
+
+def _encode(value: Any) -> bytes | str:
+    """Bytes stay bytes (an SQLite BLOB); anything else becomes ASCII JSON text (SQLite TEXT)."""
+    if isinstance(value, bytes):
+        return value
+    import json
+
+    return json.dumps(value, separators=(",", ":"), allow_nan=False)
+
+
+def _decode(key: str, stored: Any) -> Any:
+    """Return the value `_encode` stored under `key`, or None for anything else (absent, not JSON, not
+    what this kind of key holds)."""
+    if isinstance(stored, str):
+        import json
+
+        try:
+            stored = json.loads(stored)
+        except (ValueError, RecursionError):
+            return None
+    elif not isinstance(stored, bytes):
+        return None
+    check = _KINDS.get(key.partition(":")[0])
+    return stored if check is None or check(stored) else None
 
 
 def _wait_for_lock(database: str) -> None:
@@ -244,3 +296,34 @@ def _hex_folders(folder: str) -> list[str]:
     with os.scandir(folder) as entries:
         return [entry.path for entry in entries
                 if _HEX_FOLDER.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False)]
+
+
+@cache
+def _plain_disk() -> type:
+    """Return the diskcache Disk of this store (built on first use: diskcache is imported only then)."""
+    import sqlite3
+
+    import diskcache
+
+    raw = diskcache.core.MODE_RAW
+
+    class PlainDisk(diskcache.Disk):  # type: ignore[misc]
+        """Values are bytes or JSON text kept in the database row itself; other rows read as missing."""
+
+        def store(self, value: Any, read: bool, key: Any = None) -> tuple[int, int, None, Any]:
+            if read or type(value) not in (bytes, str):
+                raise TypeError(f"the store keeps bytes and JSON text, not {type(value).__name__}")
+            return 0, raw, None, sqlite3.Binary(value) if isinstance(value, bytes) else value
+
+        def fetch(self, mode: int, filename: str | None, value: Any, read: bool) -> Any:
+            # A pickle or a value file was written by something else: never unpickle or open it.
+            if mode == raw and filename is None and not read and isinstance(value, (bytes, str)):
+                return value
+            return None
+
+        def remove(self, file_path: str) -> None:
+            # A row names the file of its value; delete only diskcache's own value files.
+            if _VALUE_FILE.fullmatch(file_path.replace(os.sep, "/")):
+                super().remove(file_path)
+
+    return PlainDisk

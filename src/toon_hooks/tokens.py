@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 import threading
 from collections import OrderedDict
@@ -145,19 +146,21 @@ class TokenCounter:
         """Load the tokenizer now if needed; return False (and set `warning`) when it is unavailable.
 
         tiktoken rebuilds its merge table from a base64 text file on every load (≈ 55 ms for cl100k, more
-        than converting a commit's files), so the table is also kept in the Store, marshalled: later
-        loads build the Encoding from it in a quarter of that time.
+        than converting a commit's files), so the table is also kept in the Store as plain data
+        (`_tables`): later loads rebuild it in a quarter of that time. A stored table that does not check
+        out is ignored and replaced.
         """
         if self._tokenizer is None and self.warning is None:
             key = self.key(_tiktoken_version(), "bpe")
-            stored = self.store.get(key) if self.store is not None else None
+            stored = _encoding_args(self.store.get(key)) if self.store is not None else None
             try:
                 self._tokenizer = load_tokenizer(self.encoding, self.load_timeout, stored)
             except TokenizerUnavailable as exc:
                 self.warning = str(exc)
             else:
-                if stored is None:
-                    self.remember({key: _tables(self._tokenizer)})
+                tables = _tables(self._tokenizer) if stored is None and self.store is not None else None
+                if tables is not None:
+                    self.remember({key: tables})
         return self._tokenizer is not None
 
     def _encode_lengths(self, texts: list[str]) -> list[int] | None:
@@ -169,12 +172,12 @@ class TokenCounter:
         return [len(ids) for ids in self._tokenizer.encode_ordinary_batch(texts, num_threads=threads)]
 
 
-def load_tokenizer(name: str, timeout: float = LOAD_TIMEOUT, tables: bytes | None = None) -> Any:
+def load_tokenizer(name: str, timeout: float = LOAD_TIMEOUT, tables: dict[str, Any] | None = None) -> Any:
     """Return tiktoken's Encoding for an encoding or model name, or raise TokenizerUnavailable.
 
     tiktoken downloads BPE files on first use through `requests.get` without a timeout, so the load runs in
     a daemon thread: an unreachable network costs at most `timeout` seconds, and a download that hangs
-    can neither block the caller nor the interpreter's exit. `tables` (from `_tables`) skips the files.
+    can neither block the caller nor the interpreter's exit. `tables` (from `_encoding_args`) skips the files.
     """
     outcome: list[Any] = []
     thread = threading.Thread(target=_load_into, args=(name, outcome, tables), name=f"tiktoken-load-{name}",
@@ -188,7 +191,7 @@ def load_tokenizer(name: str, timeout: float = LOAD_TIMEOUT, tables: bytes | Non
     return outcome[0]
 
 
-def _load_into(name: str, outcome: list[Any], tables: bytes | None) -> None:
+def _load_into(name: str, outcome: list[Any], tables: dict[str, Any] | None) -> None:
     try:
         outcome.append(_resolve(name, tables))
     except TokenizerUnavailable as exc:
@@ -197,18 +200,16 @@ def _load_into(name: str, outcome: list[Any], tables: bytes | None) -> None:
         outcome.append(TokenizerUnavailable(_offline_fix(name, _one_line(exc))))
 
 
-def _resolve(name: str, tables: bytes | None = None) -> Any:
+def _resolve(name: str, tables: dict[str, Any] | None = None) -> Any:
     try:
         import tiktoken
     except ImportError:
         raise TokenizerUnavailable(
             "token counts unavailable: tiktoken is not installed (pip install tiktoken)") from None
     if tables is not None:
-        import marshal
-
         try:
-            return tiktoken.Encoding(**marshal.loads(tables))
-        except Exception:  # noqa: BLE001 - a damaged stored table: build from tiktoken's own files
+            return tiktoken.Encoding(**tables)
+        except Exception:  # noqa: BLE001 - a table tiktoken rejects: build from tiktoken's own files
             pass
     encoding = _encoding_name(tiktoken, name)
     try:
@@ -217,13 +218,51 @@ def _resolve(name: str, tables: bytes | None = None) -> Any:
         raise TokenizerUnavailable(_offline_fix(encoding, _one_line(exc))) from exc
 
 
-def _tables(encoding: Any) -> bytes:
-    """The parameters tiktoken builds an Encoding from, marshalled (the attributes tiktoken's README
-    itself uses to derive encodings)."""
-    import marshal
+_LENGTHS = re.compile(r"(?:[1-9][0-9]{0,2}s)+")
+"""A `struct` format of merge tokens: only byte strings of 1 to 999 bytes."""
 
-    return marshal.dumps({"name": encoding.name, "pat_str": encoding._pat_str,
-                          "mergeable_ranks": encoding._mergeable_ranks, "special_tokens": encoding._special_tokens})
+
+def _tables(encoding: Any) -> bytes | None:
+    """Return the parameters tiktoken builds an Encoding from (the attributes tiktoken's README itself uses
+    to derive encodings) as plain data; None (nothing to store) unless the merge ranks are 0…n-1 and no
+    token is longer than 999 bytes.
+
+    A JSON line (name, pattern, special tokens, and the `struct` format of the merge tokens' lengths), then
+    the merge tokens in rank order: no pickle or marshal, which could run or crash on a planted value.
+    """
+    import json
+
+    ranks = encoding._mergeable_ranks
+    tokens = sorted(ranks, key=ranks.__getitem__)
+    if [ranks[token] for token in tokens] != list(range(len(tokens))) or max(map(len, tokens)) > 999:
+        return None
+    header = {"name": encoding.name, "pat_str": encoding._pat_str, "special_tokens": encoding._special_tokens,
+              "lengths": "".join(f"{len(token)}s" for token in tokens)}
+    return json.dumps(header).encode() + b"\n" + b"".join(tokens)
+
+
+def _encoding_args(stored: Any) -> dict[str, Any] | None:
+    """Return the Encoding parameters of a `_tables` value, or None when it is anything else."""
+    if not isinstance(stored, bytes):
+        return None
+    import json
+    import struct
+
+    head, _, blob = stored.partition(b"\n")
+    try:
+        header = json.loads(head)
+        name, pattern, special, lengths = (header[k] for k in ("name", "pat_str", "special_tokens", "lengths"))
+        if not (isinstance(name, str) and isinstance(pattern, str) and isinstance(lengths, str)
+                and _LENGTHS.fullmatch(lengths) and isinstance(special, dict)
+                and all(type(rank) is int for rank in special.values())):
+            return None
+        tokens = struct.Struct(lengths).unpack(blob)  # struct.error unless the lengths add up to the blob
+    except (ValueError, TypeError, KeyError, RecursionError, struct.error):
+        return None
+    ranks = dict(zip(tokens, range(len(tokens))))
+    if len(ranks) != len(tokens):
+        return None
+    return {"name": name, "pat_str": pattern, "mergeable_ranks": ranks, "special_tokens": special}
 
 
 def _tiktoken_version() -> str:

