@@ -1,8 +1,10 @@
 """Decoder tokens: primitive values (§4), quoted strings and escapes (§7.1), keys (§7.4), cell splitting (§11.2).
 
-Quoted runs are found with `str.split` and `str.find`, never with a regex that repeats a group: the regex engine
-keeps state for every repetition, so a 50 MB line full of escapes or quoted cells would take gigabytes. Numbers
-are read by the json module's C scanner, whose number grammar is exactly that of §4.
+Quoted runs are found with `str.find`, and past an escape with regexes whose repetitions are all possessive
+(`*+`, `++`): a plain repeated group keeps backtracking state for every repetition, so a 50 MB line of escapes
+would take gigabytes and minutes. Escapes are checked by one such regex and resolved by the json module's C
+string scanner, and numbers read by its C number scanner, whose grammars are exactly those of §7.1 (less the
+escapes checked first) and §4: escape-heavy text and huge quoted arrays decode in time linear in their size.
 """
 from __future__ import annotations
 
@@ -32,8 +34,22 @@ _SPECIAL_LINE = re.compile(r'\n["\-0-9tfn]').search
 """Finds, in a column of tokens each between newlines, one that may not be a plain string (see SPECIAL_START)."""
 _VALUE_LINE = re.compile(f'\\n(?:"|true\\n|false\\n|null\\n|{_NUMBER}\\n)').search
 """Finds, in a column of tokens each between newlines, one that is no plain string: quoted, literal, number."""
-_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|.?)", re.S)
-_SIMPLE_ESCAPES = {"\\": "\\", '"': '"', "n": "\n", "r": "\r", "t": "\t"}
+QUOTED_BODY = r'[^"\\]*+(?:\\.[^"\\]*+)*+'
+"""The (rest of the) body of a quoted run, TOON or JSON: characters and backslash escapes up to the closing quote."""
+_QUOTED_REST = re.compile(QUOTED_BODY + '"', re.S)
+_WELL_FORMED = re.compile(r'(?:[^\\]++|\\[\\"nrt]|\\u(?![dD][89a-fA-F])[0-9A-Fa-f]{4})*+')
+"""The longest start of a quoted body whose escapes are all §7.1 escapes (a surrogate `\\uXXXX` is none)."""
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]").search
+"""Finds what may be a surrogate escape (or an escaped backslash before `ud800`…: `unescape` tells them apart)."""
+_scan_string: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
+_CELLS = {
+    delimiter: re.compile(
+        f'{re.escape(delimiter)}((?:[^"{re.escape(delimiter)}]++|"(?:{QUOTED_BODY}"|.*+))*+)', re.S
+    )
+    for delimiter in (",", "\t", "|")
+}
+"""Per delimiter: a delimiter and the cell after it, whose quoted runs may hold delimiters; an unterminated
+quote runs to the end of the line, one cell (its parse reports the error)."""
 _LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None}
 SPECIAL_START = frozenset('"-0123456789tfn')
 """First characters of tokens that may not be plain strings: quoted, numbers, true/false/null."""
@@ -54,7 +70,7 @@ def _not_a_number(constant: str) -> Any:
 
 _JSON = json.JSONDecoder(parse_constant=_not_a_number)
 """Parses JSON numbers in C; exactly the §4 number grammar, faster than any check written in Python."""
-_scan_json = _JSON.scan_once
+_scan_json = _JSON.scan_once  # type: ignore[attr-defined]  # the C scanner, undeclared in typeshed
 
 
 def parse_value(token: str) -> Any:
@@ -161,20 +177,34 @@ def _integer(token: str) -> int:
 
 def quote_end(text: str, quote: int) -> int:
     """Return the offset just past the quote closing the quoted run that opens at `text[quote]`, or -1."""
-    at = quote + 1
-    close = text.find('"', at)
-    while close >= 0:
-        escape = text.find("\\", at, close)
-        if escape < 0:
-            return close + 1
-        at = escape + 2  # an escape covers the next character, perhaps a quote
-        if at > close:
-            close = text.find('"', at)
-    return -1
+    close = text.find('"', quote + 1)
+    if close < 0:
+        return -1
+    escape = text.find("\\", quote + 1, close)
+    if escape < 0:
+        return close + 1  # the usual quoted run: no escape
+    match = _QUOTED_REST.match(text, escape)
+    return -1 if match is None else match.end()
 
 
 def parse_quoted(token: str) -> str:
-    """Return the text of a token that starts with `"`; it must end at its closing quote (§7.1, B.4)."""
+    """Return the text of a token that starts with `"`; it must end at its closing quote (§7.1, B.4).
+
+    A token without the escapes that JSON has and TOON lacks (`\\/`, `\\b`, `\\f`, surrogate `\\uXXXX`) is read by
+    the json module's C string scanner in one pass; the rest, and every malformed token, go the exact way.
+    """
+    if (
+        "\\/" not in token and "\\b" not in token and "\\f" not in token
+        and ("\\u" not in token or _SURROGATE_ESCAPE(token) is None)
+    ):
+        try:
+            value, end = _scan_string(token, 1, False)
+        except ValueError:  # unterminated, or a bad escape: located below
+            pass
+        else:
+            if end != len(token):
+                raise TokenError("unexpected characters after the closing quote", end)
+            return value
     end = quote_end(token, 0)
     if end < 0:
         raise TokenError("unterminated string: missing closing quote", 0)
@@ -184,26 +214,24 @@ def parse_quoted(token: str) -> str:
 
 
 def unescape(text: str, start: int, end: int) -> str:
-    """Return `text[start:end]` with the §7.1 escapes resolved; any other escape is a TokenError."""
+    """Return `text[start:end]`, the body of a quoted run whose closing quote is `text[end]`, with the §7.1
+    escapes resolved; any other escape is a TokenError."""
     body = text[start:end]
     if "\\" not in body:
         return body
+    valid = _WELL_FORMED.match(body).end()  # type: ignore[union-attr]  # `*+` always matches
+    if valid < len(body):
+        raise _escape_error(body[valid + 1 : valid + 6], start + valid)
+    return _scan_string(text, start, False)[0]  # (JSON's escapes, but only TOON's are left: checked above)
 
-    def replace(match: re.Match[str]) -> str:
-        escape = match.group(1)
-        if escape in _SIMPLE_ESCAPES:
-            return _SIMPLE_ESCAPES[escape]
-        where = start + match.start()
-        if len(escape) == 5:
-            code = int(escape[1:], 16)
-            if 0xD800 <= code <= 0xDFFF:
-                raise TokenError(f"surrogate escape \\{escape} is not allowed; write the character itself", where)
-            return chr(code)
-        if escape == "u":
-            raise TokenError("\\u must be followed by four hex digits", where)
-        raise TokenError(f'invalid escape "\\{escape}"; expected one of \\\\ \\" \\n \\r \\t \\uXXXX', where)
 
-    return _ESCAPE.sub(replace, body)
+def _escape_error(escape: str, offset: int) -> TokenError:
+    """Return the error for the ill-formed escape `\\` + `escape` (up to five characters of it) at `offset`."""
+    if escape[:1] == "u":
+        if re.fullmatch("u[0-9A-Fa-f]{4}", escape):
+            return TokenError(f"surrogate escape \\{escape} is not allowed; write the character itself", offset)
+        return TokenError("\\u must be followed by four hex digits", offset)
+    return TokenError(f'invalid escape "\\{escape[:1]}"; expected one of \\\\ \\" \\n \\r \\t \\uXXXX', offset)
 
 
 def parse_key(text: str, start: int, end: int) -> str:
@@ -260,24 +288,9 @@ def split_cells(text: str, delimiter: str) -> list[str]:
 
 
 def _split_escaped(text: str, delimiter: str) -> list[str]:
-    """Split on unquoted occurrences of the delimiter in text with backslash escapes (see `split_cells`)."""
-    pieces = []
-    begin = at = 0
-    cut = text.find(delimiter)
-    while cut >= 0:
-        quote = text.find('"', at, cut)
-        if quote < 0:
-            pieces.append(text[begin:cut])
-            begin = at = cut + 1
-            cut = text.find(delimiter, at)
-            continue
-        at = quote_end(text, quote)
-        if at < 0:  # an unterminated quote: the rest is one piece (its parse reports the error)
-            break
-        if cut < at:
-            cut = text.find(delimiter, at)
-    pieces.append(text[begin:])
-    return pieces
+    """Split on unquoted occurrences of the delimiter in text with backslash escapes (see `split_cells`): one
+    C-level `findall` of the cells, each behind a delimiter once one is put before the first."""
+    return _CELLS[delimiter].findall(delimiter + text)
 
 
 def cell_values(
