@@ -193,9 +193,11 @@ def parse_quoted(token: str) -> str:
     A token without the escapes that JSON has and TOON lacks (`\\/`, `\\b`, `\\f`, surrogate `\\uXXXX`) is read by
     the json module's C string scanner in one pass; the rest, and every malformed token, go the exact way.
     """
-    if (
-        "\\/" not in token and "\\b" not in token and "\\f" not in token
-        and ("\\u" not in token or _SURROGATE_ESCAPE(token) is None)
+    if (  # (a one-character search is a memchr: far faster than a two-character one on a line of escapes)
+        ("/" not in token or "\\/" not in token)
+        and ("b" not in token or "\\b" not in token)
+        and ("f" not in token or "\\f" not in token)
+        and ("u" not in token or "\\u" not in token or _SURROGATE_ESCAPE(token) is None)
     ):
         try:
             value, end = _scan_string(token, 1, False)
