@@ -38,9 +38,10 @@ Checkpoint shape (keys in this order, each only when it has content):
                             a Latest that is a bare listed sha does not fit (the section stays notes)
   tasks[]{section,depth?,done?,text}
   next_steps[]{section?,depth?,done?,text}, qa[]{…}
-                            the items of every simple list (each item one paragraph, optionally with a nested
-                            simple list) of that section; section = the `###` heading above it ("" before
-                            any); depth = nesting level; done = the checkbox (null for a plain bullet).
+                            the items of every simple list (each item one paragraph that reads back as
+                            written, optionally with a nested simple list) of that section; section = the
+                            `###` heading above it ("" before any); depth = nesting level; done = the
+                            checkbox (null for a plain bullet).
                             A column is left out when every row holds its default: depth 0, done null,
                             and (next_steps/qa only) section ""
   tables[]{section,rows[]{…},align?}
@@ -49,11 +50,14 @@ Checkpoint shape (keys in this order, each only when it has content):
   notes[]{section,md}       every other block, verbatim (its source lines), section "" before the first H2
   footer{Key: value}        `**Key:** value` paragraphs that end the document after a thematic break
 Sections are recognised by H2 title (first match of: "next step(s)", "quality"/"qa", "submodule(s)", "git",
-"summary", "task(s)", as words); only the first section of a kind is read as that kind. The default
+"summary", "task(s)", as words); only the first section of a kind is read as that kind. An H2 without a
+title, or repeating an earlier title, starts no section: it is a note of the section before it. The default
 section list is the canonical titles of the kinds present (Executive Summary, Git Status, Submodule
 Status, Completed Tasks by Project, Next Steps), then the other sections named by tables then notes, then
-Quality Assurance. Thematic breaks that end a region are dropped: the writer puts one before every H2 and
-before the footer.
+Quality Assurance. The writer puts a thematic break before every H2 and before the footer, and one at the
+very end when the document would otherwise end with a rule or read as having a footer; reading drops one
+rule at the end of the head and of every section followed by an H2, and one that ends the document when
+there is no footer. Every other rule is a note.
 
 Task-list shape (a region is the blocks before the first H2/H3, or under one up to the next):
   meta                      front matter
@@ -67,7 +71,8 @@ Task-list shape (a region is the blocks before the first H2/H3, or under one up 
     tables[]{rows[]{…},align?}
                             as for checkpoints, without the section column
     notes[]                 the verbatim source of every other block of the region
-The writer puts one thematic break before the first H2.
+The writer puts one thematic break before the first H2; reading drops one at the end of the region before
+it. Every other rule is a note.
 
 Decoded TOON is this data (`is_checkpoint_data`) when it is an object whose keys all belong to one of the
 two shapes and which holds a `checkpoint` or `tasklist` object with a `title` key. `data_to_markdown` then
@@ -75,10 +80,12 @@ checks the full shape and reports the first problem as a ConversionError naming 
 
 Round trip: `markdown_to_data(data_to_markdown(d)) == d` for every `d` that `markdown_to_data` returns.
 Within a section the writer emits the recognised content, then tables, then notes, so a document whose
-blocks were in another order comes back reordered but with the same data. Where two written blocks would
-read back as one (two lists with the same marker, two indented code blocks) the writer puts an empty
-comment `<!-- -->` between them, and reading drops such comments. Table cells beyond the header's width
-are dropped, as GFM ignores them too.
+blocks were in another order comes back reordered but with the same data. A paragraph or list item whose
+text would not read back as written (a later line that starts a block once indented under its item) is
+kept as a verbatim note. Where two written blocks would read back as one (two lists with the same marker,
+two indented code blocks) the writer puts an empty comment `<!-- -->` between them, and reading drops such
+comments; a document without `meta` that would open as front matter (a first note `---`) starts with one.
+Table cells beyond the header's width are dropped, as GFM ignores them too.
 """
 from __future__ import annotations
 
@@ -94,7 +101,7 @@ if TYPE_CHECKING:
 # The reader and writer modules are imported inside the functions below: the Markdown converters import this
 # module for VERSION on every hook run, and a run whose twins are all fresh must not pay for markdown-it.
 
-VERSION = "3"
+VERSION = "4"
 """Output version of the checkpoint and task-list shapes; the Markdown converters include it in theirs."""
 
 __all__ = ["data_to_markdown", "detect", "is_checkpoint_data", "markdown_to_data"]

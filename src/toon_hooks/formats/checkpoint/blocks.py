@@ -11,7 +11,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from .render import SEPARATOR
-from .text import clean, meta_lines, typed
+from .text import clean, meta_lines, typed, writable
 from ..markdown.parser import parser
 
 if TYPE_CHECKING:
@@ -67,8 +67,10 @@ class FrontMatter:
 
 
 def normalize_newlines(text: str) -> str:
-    """Return `text` with CRLF/CR line ends and NUL characters normalised as markdown-it does."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
+    """Return `text` with CRLF/CR line ends and NUL characters normalised as markdown-it does, ending with a
+    line end (an unclosed fence at the end holds its last line's end only when the document has one)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
+    return text if text.endswith("\n") else text + "\n"
 
 
 def read_blocks(text: str) -> tuple[FrontMatter | None, list[Block]]:
@@ -125,7 +127,8 @@ def _block(group: list[Token], md: str) -> Block:
     if first.type == "heading_open" and "\n" not in group[1].content:
         return Block("heading", md, level=int(first.tag[1]), text=group[1].content)
     if first.type == "paragraph_open":
-        return Block("paragraph", md, text=clean(group[1].content, "para"))
+        text = clean(group[1].content, "para")
+        return Block("paragraph", md, text=text) if writable(text, "para") else Block("other", md)
     if first.type == "hr":
         return Block("hr", md)
     if first.type == "fence" and not first.info:
@@ -149,7 +152,11 @@ def _items(group: list[Token], depth: int) -> list[Item] | None:
         if len(children) < 3 or children[0].type != "paragraph_open":
             return None
         done = group[index].meta.get("checked")
-        items.append(Item(depth, done, clean(children[1].content, "bullet" if done is None else "task")))
+        context = "bullet" if done is None else "task"
+        text = clean(children[1].content, context)
+        if not writable(text, context):
+            return None
+        items.append(Item(depth, done, text))
         nested = children[3:]
         if nested:
             if nested[0].type != "bullet_list_open" or _closing(nested, 0) != len(nested) - 1:
@@ -200,12 +207,10 @@ def split_at(blocks: list[Block], *levels: int) -> tuple[list[Block], list[tuple
     return head, groups
 
 
-def drop_trailing_rules(blocks: list[Block]) -> list[Block]:
-    """Return blocks without the thematic breaks that end them (the renderers write those separators)."""
-    end = len(blocks)
-    while end and blocks[end - 1].kind == "hr":
-        end -= 1
-    return blocks[:end]
+def drop_separator(blocks: list[Block]) -> list[Block]:
+    """Return a region's blocks without the one thematic break that ends it, the separator the renderers write
+    before an H2; any other rule is content (a note), so reading a written document gives back its data."""
+    return blocks[:-1] if blocks and blocks[-1].kind == "hr" else blocks
 
 
 def table_rows(block: Block) -> dict[str, Any] | None:

@@ -9,11 +9,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .blocks import (
-    ITEM_DEFAULTS, Block, add_metadata, drop_trailing_rules, item_row, split_at, split_rest, take_header, trim_columns,
+    ITEM_DEFAULTS, Block, add_metadata, drop_separator, item_row, read_blocks, split_at, split_rest, take_header,
+    trim_columns,
 )
 from .render import (
-    header_parts, join_blocks, kept_parts, metadata_paragraph, render_fence, render_front_matter, render_items,
-    task_list,
+    SEPARATOR, header_parts, join_blocks, kept_parts, metadata_paragraph, render_fence, render_front_matter,
+    render_items, task_list,
 )
 from .text import escape, meta_lines, typed, untyped
 
@@ -61,10 +62,11 @@ def kind_of(title: str) -> str | None:
 def read_checkpoint(blocks: list[Block], data: dict[str, Any]) -> dict[str, Any]:
     """Return checkpoint data read from a document's blocks; `data` holds "meta" when there is front matter."""
     footer, blocks = _take_footer(blocks)
-    head, sections = split_at(blocks, 2)
-    data["checkpoint"], head = take_header(drop_trailing_rules(head))
+    head, sections = _sections(blocks)
     titles = [heading.text for heading, _ in sections]
-    bodies = [drop_trailing_rules(body) for _, body in sections]
+    regions = [head, *(body for _, body in sections)]
+    head, *bodies = [*map(drop_separator, regions[:-1]), regions[-1]]  # the writer's rule before every H2
+    data["checkpoint"], head = take_header(head)
     kinds: dict[str, int] = {}  # kind -> its first section
     for index, title in enumerate(titles):
         kind = kind_of(title)
@@ -81,32 +83,40 @@ def read_checkpoint(blocks: list[Block], data: dict[str, Any]) -> dict[str, Any]
     return {key: data[key] for key in KEY_ORDER if key in data}
 
 
+def _sections(blocks: list[Block]) -> tuple[list[Block], list[tuple[Block, list[Block]]]]:
+    """Split blocks at H2s into the head and the sections; an H2 without a title or repeating an earlier one
+    stays a block of the region before it, as its entries could not be told from the head's or the first's."""
+    head, groups = split_at(blocks, 2)
+    sections: list[tuple[Block, list[Block]]] = []
+    for heading, body in groups:
+        if heading.text and all(heading.text != seen.text for seen, _ in sections):
+            sections.append((heading, body))
+        else:
+            (sections[-1][1] if sections else head).extend([heading, *body])
+    return head, sections
+
+
 def _kept(titles: list[str], bodies: list[list[Block]]) -> dict[str, list[dict[str, Any]]]:
-    """Return the "tables" and "notes" no reader took, each entry with its section title ("" before any);
-    a repeated title's entries move to its first section, where the writer puts them."""
+    """Return the "tables" and "notes" no reader took, each entry with its section title ("" before any)."""
     kept: dict[str, list[dict[str, Any]]] = {"tables": [], "notes": []}
     for title, body in zip(titles, bodies):
         tables, notes = split_rest(body)
         kept["tables"] += [{"section": title, **table} for table in tables]
         kept["notes"] += [{"section": title, "md": note} for note in notes]
-    first = {title: index for index, title in reversed(list(enumerate(titles)))}
-    for entries in kept.values():
-        entries.sort(key=lambda entry: first[entry["section"]])
     return {key: entries for key, entries in kept.items() if entries}
 
 
 def _take_footer(blocks: list[Block]) -> tuple[dict[str, Any], list[Block]]:
-    """Split off the closing metadata paragraphs that follow a thematic break at the very end."""
-    blocks = drop_trailing_rules(blocks)
+    """Split off the closing metadata paragraphs that follow a thematic break at the very end; without them,
+    drop the rule that ends the document (the writer's guard against a footer the data does not have)."""
     start = len(blocks)
     while start and blocks[start - 1].kind == "paragraph" and meta_lines(blocks[start - 1].text):
         start -= 1
     footer: dict[str, Any] = {}
-    if start == len(blocks) or start == 0 or blocks[start - 1].kind != "hr":
-        return footer, blocks
-    if all(add_metadata(footer, block) for block in blocks[start:]):
-        return footer, blocks[: start - 1]
-    return {}, blocks
+    if 0 < start < len(blocks) and blocks[start - 1].kind == "hr":
+        if all(add_metadata(footer, block) for block in blocks[start:]):
+            return footer, blocks[: start - 1]
+    return {}, drop_separator(blocks)
 
 
 def _read_summary(body: list[Block], data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Block]]:
@@ -143,7 +153,7 @@ def _read_git(body: list[Block], data: Mapping[str, Any]) -> tuple[dict[str, Any
     git: dict[str, Any] = {}
     rest = list(head)
     for heading, content in groups:
-        field = fields.get(heading.text)
+        field = fields.get(heading.text, "")
         value = _git_value(field, content[0]) if field and field not in git and content else None
         if value is None:
             rest += [heading, *content]
@@ -263,7 +273,7 @@ def render_checkpoint(data: Mapping[str, Any]) -> str:
     body = header_parts(data["checkpoint"])
     body += kept_parts(data, "")
     kinds_written: set[str] = set()
-    titles_written: set[str] = set()
+    titles_written = {""}  # section "" is the head, written above
     for title in data.get("sections") or default_titles(data):
         if body:
             body.append("---")
@@ -277,7 +287,23 @@ def render_checkpoint(data: Mapping[str, Any]) -> str:
         titles_written.add(title)
     if "footer" in data:
         body += ["---", metadata_paragraph(data["footer"])]
+    elif _ends_like_footer(parts + body):
+        body.append("---")
+    if not parts and _opens_front_matter(body):
+        body.insert(0, SEPARATOR)
     return join_blocks(parts + body)
+
+
+def _ends_like_footer(parts: list[str]) -> bool:
+    """Tell whether a document would end with a rule, or with a rule and metadata paragraphs (a footer)."""
+    blocks = read_blocks(join_blocks(parts))[1]
+    footer, rest = _take_footer(blocks)
+    return bool(footer) or len(rest) < len(blocks)
+
+
+def _opens_front_matter(parts: list[str]) -> bool:
+    """Tell whether a document without metadata would open with front matter (a note that is a `---` rule)."""
+    return read_blocks(join_blocks(parts))[0] is not None
 
 
 def _write_summary(data: Mapping[str, Any]) -> list[str]:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .blocks import (
-    ITEM_DEFAULTS, Block, drop_trailing_rules, item_row, split_at, split_rest, take_header, trim_columns,
+    ITEM_DEFAULTS, Block, drop_separator, item_row, split_at, split_rest, take_header, trim_columns,
 )
 from .render import header_parts, join_blocks, render_front_matter, rest_parts, task_list
 from .text import untyped
@@ -22,9 +22,14 @@ HEADING_KEYS = {2: "phase", 3: "sprint"}
 def read_tasklist(blocks: list[Block], data: dict[str, Any]) -> dict[str, Any]:
     """Return task-list data read from a document's blocks; `data` holds "meta" when there is front matter."""
     head, groups = split_at(blocks, *HEADING_KEYS)
-    data["tasklist"], head = take_header(head)
+    regions = [head, *(body for _, body in groups)]
+    first_h2 = next((index for index, (heading, _) in enumerate(groups) if heading.level == 2), None)
+    if first_h2 is not None:  # the writer puts a rule before the first H2, at the end of the region before it
+        regions[first_h2] = drop_separator(regions[first_h2])
+    data["tasklist"], head = take_header(regions[0])
     data.update(_read_region(head))
-    sections = [{HEADING_KEYS[heading.level]: heading.text, **_read_region(body)} for heading, body in groups]
+    sections = [{HEADING_KEYS[heading.level]: heading.text, **_read_region(body)}
+                for (heading, _), body in zip(groups, regions[1:])]
     if sections:
         data["sections"] = sections
     return {key: data[key] for key in KEY_ORDER if key in data}
@@ -34,7 +39,7 @@ def _read_region(blocks: list[Block]) -> dict[str, Any]:
     """Return the tasks (items of every simple list), tables and verbatim notes of one region."""
     rows: list[dict[str, Any]] = []
     rest: list[Block] = []
-    for block in drop_trailing_rules(blocks):
+    for block in blocks:
         if block.kind == "list":
             rows += [item_row(item) for item in block.items]
         else:

@@ -4,6 +4,8 @@ Text values hold Markdown inline source, so inline formatting survives for the r
 back must not change what it parses to; the one thing that can is a value that would start a block
 (`# x`, `1. x`, `> x`, `[x] y` in a plain bullet, …). Such a value is written with a leading backslash,
 and reading drops a leading backslash exactly when the rest would start a block — so the two are inverse.
+A backslash cannot help a later line (indented under its item it may start a table): such text is not
+`writable`, and the reader keeps its block verbatim.
 """
 from __future__ import annotations
 
@@ -42,18 +44,31 @@ def escape(text: str, context: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def needs_escape(text: str, context: str) -> bool:
-    """Return True when `text`, written after the context's prefix, would not read back as that same text."""
-    if text[:1].isalpha():
+    """Return True when `text`, written in the context, would not read back as that same text."""
+    if text[:1].isalpha() and "\n" not in text:
         return False  # a line starting with a letter never opens a block
+    return not _reads_back(text, context)
+
+
+def writable(text: str, context: str) -> bool:
+    """Return True when `text` as `escape` writes it reads back as `text`; a backslash only helps the first
+    line, so a later line that would start a block under its item (a table's delimiter row) is not."""
+    written = escape(text, context)
+    return clean(written, context) == text and (written == text or _reads_back(written, context))
+
+
+def _reads_back(written: str, context: str) -> bool:
+    """Return True when `written`, after the context's prefix (an item's later lines indented under its text,
+    as the writer lays them out), reads as one paragraph of that context whose inline source is `written`."""
     prefix, checked = _CONTEXTS[context]
     env: dict[str, Any] = {}
-    tokens = parser().parse(prefix + text, env)
+    tokens = parser().parse(prefix + written.replace("\n", "\n  " if prefix else "\n"), env)
     types = [tok.type for tok in tokens]
     paragraph = ["paragraph_open", "inline", "paragraph_close"]
     if context == "para":
-        return types != paragraph or tokens[1].content != text or bool(env.get("references"))
+        return types == paragraph and tokens[1].content == written and not env.get("references")
     item = ["bullet_list_open", "list_item_open", *paragraph, "list_item_close", "bullet_list_close"]
-    return types != item or tokens[1].meta.get("checked") != checked or tokens[3].content != text
+    return types == item and tokens[1].meta.get("checked") == checked and tokens[3].content == written
 
 
 def typed(text: str) -> str | int | float:
