@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-import diskcache
+import diskcache  # type: ignore[import-untyped]
 import tiktoken
 
 from toon_hooks import config as config_mod

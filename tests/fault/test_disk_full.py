@@ -52,7 +52,7 @@ def test_enospc_on_the_22nd_twin_writes_none_and_reports_one_located_line(
             written.append(name)
         return real_write(fd, data)
 
-    monkeypatch.setattr(fsio.os, "write", disk_fills_up)
+    monkeypatch.setattr("toon_hooks.fsio.os.write", disk_fills_up)
     assert run_hook("sync", ".") == 1
     monkeypatch.undo()
     err = capsys.readouterr().err
