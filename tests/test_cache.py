@@ -1,12 +1,14 @@
 """The cache store: round trips, and every failure turns it off instead of failing the run."""
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -145,15 +147,24 @@ def test_clear_deletes_only_diskcache_value_files_whatever_a_row_names(tmp_path:
     assert victim.read_text() == "must survive" and not ours.exists() and not (store_dir / "ab").exists()
 
 
-def test_a_locked_store_is_given_up_in_a_fraction_of_a_second(tmp_path: Path) -> None:
-    Store(str(tmp_path)).set("k", 1)
+@contextlib.contextmanager
+def locked(database: Path) -> Iterator[None]:
+    """Hold an exclusive SQLite lock on `database` from a second process, as a hung hook would."""
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sqlite3, sys\n"
          "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
          "db.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); sys.stdin.read()",
-         str(tmp_path / "cache.db")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+         str(database)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+        yield
+    finally:
+        holder.communicate("")
+
+
+def test_a_locked_store_is_given_up_in_a_fraction_of_a_second(tmp_path: Path) -> None:
+    Store(str(tmp_path)).set("k", 1)
+    with locked(tmp_path / "cache.db"):
         store = Store(str(tmp_path))
         started = time.perf_counter()
         assert store.get_many(["k"]) == {}
@@ -163,8 +174,6 @@ def test_a_locked_store_is_given_up_in_a_fraction_of_a_second(tmp_path: Path) ->
         assert given_up < 1.0, f"{given_up:.2f} s"  # diskcache alone retries for 60 s
         with pytest.raises(OSError, match="locked"):
             Store(str(tmp_path)).clear()  # and clear leaves a store in use alone
-    finally:
-        holder.communicate("")
     assert Store(str(tmp_path)).get("k") == 1
 
 

@@ -1,7 +1,6 @@
 """A locked, a corrupt and a planted cache in real `toon-hooks sync` runs: each run succeeds, uncached if need be."""
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -11,6 +10,7 @@ from pathlib import Path
 import diskcache  # type: ignore[import-untyped]
 import tiktoken
 
+from test_cache import Exploit, locked
 from toon_hooks import config as config_mod
 from toon_hooks.cache import cache_dir
 from toon_hooks.conversions import cache_key
@@ -36,18 +36,10 @@ def test_a_locked_cache_costs_a_fraction_of_a_second_and_one_note(tmp_path: Path
     repo = make_repo(tmp_path / "repo")
     assert toon_hooks(repo, "sync", "plan.toon").returncode == 0  # the store exists
     (repo / "plan.toon").write_text(SOURCE + "owner: me\n")
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sqlite3, sys\n"
-         "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-         "db.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); sys.stdin.read()",
-         os.path.join(cache_dir(), "cache.db")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+    with locked(Path(cache_dir(), "cache.db")):
         started = time.perf_counter()
         done = toon_hooks(repo, "sync", "plan.toon")
         seconds = time.perf_counter() - started
-    finally:
-        holder.communicate("")
     assert done.returncode == 0, done.stderr
     assert "owner" in (repo / "plan.md").read_text()
     notes = [line for line in done.stderr.splitlines() if "warning" in line]
@@ -72,16 +64,6 @@ def test_a_corrupt_cache_warns_until_cache_clear_repairs_it(tmp_path: Path) -> N
         (repo / "plan.md").unlink()
         quiet = toon_hooks(repo, "sync", "plan.toon")
         assert quiet.returncode == 0 and "warning" not in quiet.stderr and cached in quiet.stderr, quiet.stderr
-
-
-class Exploit:
-    """Unpickling this creates the file `path`: what a pickle planted in a shared CI cache could do."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def __reduce__(self) -> tuple[object, tuple[str, str]]:
-        return (open, (self.path, "w"))
 
 
 def test_a_planted_pickle_is_never_loaded_and_the_run_succeeds(tmp_path: Path) -> None:
