@@ -10,12 +10,12 @@ database. Whatever is read is checked, and anything unexpected is a miss.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
@@ -298,7 +298,7 @@ def _hex_folders(folder: str) -> list[str]:
                 if _HEX_FOLDER.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False)]
 
 
-@cache
+@functools.cache
 def _plain_disk() -> type:
     """Return the diskcache Disk of this store (built on first use: diskcache is imported only then)."""
     import sqlite3
