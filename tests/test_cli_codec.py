@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from toon_hooks.cli import main
+from toon_hooks.toon import decode
 from toon_hooks.toon.encoder import MAX_DEPTH
 
 SAMPLE = {"users": [{"id": 1, "name": "Ada"}, {"id": 2, "name": "Bób"}], "tags": ["a", "b,c"]}
@@ -95,8 +96,10 @@ def test_invalid_utf8_is_located() -> None:
     [
         (b'{"x": NaN}', "<stdin>:1:7: error: NaN is not valid JSON"),  # strict JSON, as for twins
         (b'["\\ud800"]', "<stdin>:1:2: error: string holds an unpaired UTF-16 surrogate escape"),
-        (b"[" * 400 + b"]" * 400, f"<stdin>: error: cannot encode as TOON: value is nested deeper than {MAX_DEPTH}"),
-        (b"[" * 100_000 + b"]" * 100_000, "<stdin>: error: JSON nested too deeply"),  # beyond the JSON parser
+        (b"[" * 400 + b"]" * 400, f"<stdin>:1:{MAX_DEPTH + 1}: error: JSON nested deeper than {MAX_DEPTH} levels"),
+        (b"[" * 100_000 + b"]" * 100_000, f"<stdin>:1:{MAX_DEPTH + 1}: error: JSON nested deeper than"),  # beyond json
+        # Brackets in strings do not count: the 150th object on line 2 (17 characters each) opens level 301.
+        (b'{"a": [\n' + b'{"[": "]", "b": [' * 200 + b"]}" * 200 + b"]}", f"<stdin>:2:{149 * 17 + 1}: error: JSON"),
     ],
 )
 def test_json_the_encoder_refuses_is_an_error_not_a_traceback(stdin: bytes, message: str) -> None:
@@ -104,6 +107,33 @@ def test_json_the_encoder_refuses_is_an_error_not_a_traceback(stdin: bytes, mess
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0].startswith(message)
     assert result.stdout == ""
+
+
+def _deep_documents() -> list[tuple[str, bytes]]:
+    """Documents that decode to values some 1,200 levels deep, beyond json.dumps's recursion (the review tried
+    thousands of levels, whose indented JSON alone is hundreds of megabytes)."""
+    levels = 1200
+    items = "".join(" " * (2 + 4 * i) + "- a[1]:\n" for i in range(levels // 2))
+    return [
+        ("objects", "".join(" " * (2 * i) + "k:\n" for i in range(levels)).encode()),
+        ("list items", ("a[1]:\n" + items + " " * (2 + 4 * (levels // 2)) + "- 1\n").encode()),
+        ("field group", ("t[1]" + "{a" * levels + "}" * levels + ":\n  1\n").encode()),
+        ("lists", ("[1]:\n" + "".join(" " * (2 * i + 1) + "- [1]:\n" for i in range(1, levels))).encode()),  # odd
+    ]
+
+
+@pytest.mark.parametrize(("name", "document"), _deep_documents())
+def test_decode_writes_json_as_deep_as_the_decoder_reads(name: str, document: bytes) -> None:
+    value = decode(document, strict=False)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(limit + 10_000)  # room for json.dumps, the oracle
+    try:
+        pretty = json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+        compact = json.dumps(value, separators=(",", ":"), ensure_ascii=False) + "\n"
+    finally:
+        sys.setrecursionlimit(limit)
+    assert run("decode", "--no-strict", stdin=document).stdout == pretty
+    assert run("decode", "--no-strict", "--json-indent", "0", stdin=document).stdout == compact
 
 
 def test_unreadable_and_unwritable_paths(tmp_path: Path) -> None:

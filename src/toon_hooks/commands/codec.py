@@ -1,17 +1,24 @@
 """`toon-hooks encode` (JSON → TOON) and `toon-hooks decode` (TOON → JSON), between files or stdin/stdout."""
 from __future__ import annotations
 
-import json
+import re
 import sys
 
 import click
 
-from ..errors import ToonHooksError
+from ..errors import ConversionError, ToonHooksError
+from ..formats.json_fmt import _fail
 from ..formats.registry import decode_text, get
 from ..fsio import write_atomic
 from ..options import DELIMITERS, Options
 from ..output import error_handler
 from ..toon import decode
+from ..toon.encoder import MAX_DEPTH
+from ..toon.jsontext import dumps_json
+from ..toon.tokens import QUOTED_BODY
+
+_NESTING = re.compile(f'"{QUOTED_BODY}"|[][{{}}]')
+"""A JSON string (skipped) or bracket."""
 
 _INPUT = click.argument("source", metavar="[INPUT|-]", default="-", type=click.Path(dir_okay=False, allow_dash=True))
 _OUTPUT = click.option(
@@ -35,7 +42,14 @@ def encode_cmd(source: str, target: str | None, delimiter: str, indent: int) -> 
     label = _label(source)
     with error_handler(label):
         options = Options(delimiter=DELIMITERS[delimiter], indent=indent)
-        _write(target, get("json", "toon").convert(_read(source), options, label))
+        data = _read(source)
+        try:
+            toon = get("json", "toon").convert(data, options, label)
+        except ConversionError as exc:
+            if not exc.line:
+                _locate_nesting(decode_text(data, label))
+            raise
+        _write(target, toon)
 
 
 @click.command("decode")
@@ -56,11 +70,29 @@ def decode_cmd(source: str, target: str | None, lenient: bool, indent: int, json
 def toon_to_json(data: bytes, path: str, *, strict: bool = True, indent: int = 2, json_indent: int = 2) -> str:
     """Return the JSON text (one final newline) for TOON bytes; bad input raises a located error.
 
-    The toon→json converter does the same with strict decoding only; this adds `strict=False`.
+    The text is what `json.dumps` writes (`ensure_ascii` off), at any depth the decoder returns. The toon→json
+    converter decodes in strict mode only; this adds `strict=False`.
     """
     value = decode(decode_text(data, path), strict=strict, indent_size=indent)
-    separators = (",", ": ") if json_indent else (",", ":")
-    return json.dumps(value, indent=json_indent or None, separators=separators, ensure_ascii=False) + "\n"
+    return dumps_json(value, json_indent or None) + "\n"
+
+
+def _locate_nesting(text: str) -> None:
+    """Raise a located error at the first bracket of the JSON `text` nested deeper than MAX_DEPTH levels, if any.
+
+    The converter reports nesting that the json parser cannot take, or the TOON encoder refuses, without a
+    place: both lie beyond that bracket, as the TOON form of a value is never deeper than its JSON form.
+    """
+    depth = 0
+    for match in _NESTING.finditer(text):
+        char = text[match.start()]
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                msg = f"JSON nested deeper than {MAX_DEPTH} levels, more than TOON output allows"
+                _fail(msg, text, match.start(), 1)
+        elif char != '"':
+            depth -= 1
 
 
 def _label(source: str) -> str:
