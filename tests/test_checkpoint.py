@@ -115,6 +115,14 @@ def test_front_matter_values_survive_the_yaml_writer() -> None:
     assert markdown_to_data(data_to_markdown(data)) == data
 
 
+def test_a_task_list_nested_deeper_than_the_parser_reads_is_a_located_error() -> None:
+    text = "# Checkpoint: X\n**Sprint:** Y\n\n## Tasks\n\n" + "".join("  " * n + f"- [ ] t{n}\n" for n in range(12))
+    assert not detect(text, "notes.md", Options())
+    with pytest.raises(ConversionError) as caught:
+        markdown_to_data(text)
+    assert (caught.value.line, caught.value.column) == (15, 19)
+
+
 def test_bad_front_matter_is_a_located_error() -> None:
     with pytest.raises(ConversionError) as caught:
         markdown_to_data("---\ntype: checkpoint\nlist: [a, b\n---\n\n# T\n")

@@ -114,3 +114,33 @@ def test_bad_toon_fence_is_located_in_the_markdown_document() -> None:
 def test_link_reference_labels_are_normalised_like_the_parser_matches_them() -> None:
     data = markdown_to_data("[Foo  Bar]: </a b> \"t\"\n")
     assert same(data, {"link_references": [{"label": "FOO BAR", "href": "/a%20b", "title": "t"}]})
+
+
+def nested_list(levels: int) -> str:
+    return "".join("  " * level + f"- item {level}\n" for level in range(levels)) + "\nafter\n"
+
+
+def test_lists_as_deep_as_the_parser_reads_keep_every_item() -> None:
+    value = markdown_to_data(nested_list(9))
+    assert [row["text"] for row in value[0]["items"]] == [f"item {level}" for level in range(9)]
+    assert value[1] == "after"
+
+
+@pytest.mark.parametrize("levels", [10, 30, 5000])
+def test_a_list_nested_deeper_than_the_parser_reads_is_a_located_error(levels: int) -> None:
+    """markdown-it stops at maxNesting and skips the rest of the container, `after` included: never drop it."""
+    with pytest.raises(ConversionError) as info:
+        markdown_to_data(nested_list(levels))
+    assert (info.value.line, info.value.column) == (10, 19)  # `- item 9`, the first item it would skip
+    assert info.value.source_line == "  " * 9 + "- item 9"
+
+
+def test_a_quote_nested_deeper_than_the_parser_reads_is_a_located_error() -> None:
+    with pytest.raises(ConversionError) as info:
+        markdown_to_data("# Deep\n\n" + "> " * 25 + "text\n")
+    assert (info.value.line, info.value.column) == (3, 1)
+
+
+def test_an_empty_item_at_the_deepest_level_loses_nothing() -> None:
+    markdown = "".join("  " * level + "- x\n" for level in range(9)) + "\n" + "  " * 9 + "-\n"
+    assert markdown_to_data(markdown)[-1] == {"depth": 9, "text": ""}

@@ -118,10 +118,10 @@ def detect(text: str, path: str, options: Options) -> bool:
 
     if any(glob_match(path, glob) for glob in options.checkpoint_globs):
         return True
-    front, blocks = read_blocks(text)
     try:
+        front, blocks = read_blocks(text)
         meta = load_front_matter(front) if front else None
-    except ConversionError:
+    except ConversionError:  # not readable as a checkpoint or task list
         return False
     return _kind(meta, blocks) is not None
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .render import SEPARATOR
 from .text import clean, meta_lines, typed, writable
+from ..markdown.nesting import check_nesting
 from ..markdown.parser import parser
 
 if TYPE_CHECKING:
@@ -74,10 +75,12 @@ def normalize_newlines(text: str) -> str:
 
 
 def read_blocks(text: str) -> tuple[FrontMatter | None, list[Block]]:
-    """Split a Markdown document into its front matter and its top-level blocks, in source order."""
+    """Split a Markdown document into its front matter and its top-level blocks, in source order; containers
+    nested deeper than the parser reads are a located ConversionError (their text would be lost)."""
     text = normalize_newlines(text)
     lines = text.split("\n")
     tokens = parser().parse(text, {})
+    check_nesting(parser(), tokens, text)
     front: FrontMatter | None = None
     found: list[tuple[int, Block]] = []
     covered: set[int] = set()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from ...errors import ConversionError, ToonDecodeError
 from .front import load_front_matter
 from .layout import code_text, heading_lines
+from .nesting import check_nesting
 from .scalar import (
     ALERT,
     BULLET,
@@ -49,11 +50,14 @@ Section = tuple["SyntaxTreeNode", list["SyntaxTreeNode"]]
 
 
 def markdown_to_data(text: str) -> Any:
-    """Return the JSON-model value of a Markdown document; bad front matter or toon fences raise ConversionError."""
+    """Return the JSON-model value of a Markdown document; bad front matter, bad toon fences and containers
+    nested deeper than the parser reads raise a located ConversionError."""
     from markdown_it.tree import SyntaxTreeNode
 
     env: dict[str, Any] = {}
-    nodes = list(SyntaxTreeNode(parser().parse(text, env)).children)
+    tokens = parser().parse(text, env)
+    check_nesting(parser(), tokens, text)
+    nodes = list(SyntaxTreeNode(tokens).children)
     data: dict[str, Any] = {}
     if nodes and nodes[0].type == "front_matter":
         data[FRONT_MATTER] = load_front_matter(nodes.pop(0).content)
