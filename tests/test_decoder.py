@@ -71,6 +71,12 @@ def test_byte_order_mark_is_ignored() -> None:
     assert decode("\ufeffa: 1") == decode("\ufeffa: 1".encode()) == {"a": 1}
 
 
+def test_only_one_byte_order_mark_is_stripped() -> None:
+    """A second U+FEFF is content: the first character of a key or of a root string."""
+    assert decode("\ufeff\ufeffa: 1") == decode("\ufeff\ufeffa: 1".encode()) == {"\ufeffa": 1}
+    assert decode("\ufeff\ufeffx".encode(), strict=False) == "\ufeffx"
+
+
 # --- UTF-8 (§4) -----------------------------------------------------------------------------------------------
 
 

@@ -13,8 +13,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import toon_format
 
-from toon_hooks import encode
+from toon_hooks import decode, encode
 from toon_hooks.toon.encoder import MAX_DEPTH
 from toon_hooks.toon.quoting import encode_key, encode_string, format_float
 
@@ -201,6 +202,21 @@ def test_root_forms() -> None:
     assert encode([]) == "[]"
     assert encode("x") == "x"
     assert encode(["x", 1, True]) == "[3]: x,1,true"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("\ufeffx", '"\ufeffx"'),  # a document starting with U+FEFF would lose it to the decoder's BOM strip
+        ("\ufeff", '"\ufeff"'),
+        ({"a": "\ufeffx"}, "a: \ufeffx"),  # elsewhere nothing strips it: §7.2 needs no quotes
+        (["\ufeffx", "y"], "[2]: \ufeffx,y"),
+        ({"\ufeffk": 1}, '"\ufeffk": 1'),  # a key is quoted anyway (§7.3)
+    ],
+)
+def test_a_leading_byte_order_mark_is_quoted_only_where_a_decoder_strips_it(value: Any, expected: str) -> None:
+    assert encode(value) == expected == toon_format.encode(value)
+    assert decode(expected) == decode(expected.encode()) == value
 
 
 @pytest.mark.parametrize("indent_size", [1, 4])

@@ -31,7 +31,7 @@ from typing import Any, Callable, Literal
 
 from ..options import DELIMITERS
 from .quoting import (
-    NumberText, encode_key, encode_strings, format_decimal, json_key_text, json_path_step, rows_template,
+    NumberText, encode_key, encode_strings, format_decimal, json_key_text, json_path_step, quote, rows_template,
     token_functions,
 )
 
@@ -150,7 +150,13 @@ class _Encoder:
     # -- entry points ------------------------------------------------------------------------------------------
 
     def document(self, value: Any) -> str:
-        """Return the whole document for `value` (§5 root forms)."""
+        """Return the whole document for `value` (§5 root forms).
+
+        A root string that starts with U+FEFF is quoted. §7.2 does not ask for it (its whitespace is U+0020 and
+        U+0009 only) but allows it ("MAY be emitted without quotes"), and decoders drop a byte-order mark at the
+        start of a document (ours, toon_format), which would eat that character. Elsewhere no decoder strips it,
+        so such strings stay unquoted there, as in toon_format.
+        """
         if type(value) not in _JSON_TYPES:
             value = self.normalize(value)
         if type(value) is list:
@@ -158,6 +164,8 @@ class _Encoder:
         elif type(value) is dict:
             if not self.keyed("", value, 0):
                 self.fields(value, 0)
+        elif type(value) is str and value[:1] == "\ufeff":
+            return quote(value)  # unquoted, its first character would read as a byte-order mark
         else:
             return self.primitive(value)
         return "\n".join(self.lines)

@@ -62,7 +62,8 @@ class Lines:
 
 
 def to_text(data: str | bytes, strict: bool) -> str:
-    """Return the document as text: bytes as UTF-8, without a leading byte-order mark.
+    """Return the document as text: bytes as UTF-8, without its leading byte-order mark (one only: a second
+    U+FEFF is content, the first character of a key or of a root string that the encoder quotes).
 
     Ill-formed UTF-8 is a located error in strict mode (§4); non-strict mode replaces it with U+FFFD.
     """
