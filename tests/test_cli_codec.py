@@ -75,6 +75,27 @@ def test_invalid_json_is_located_and_writes_nothing(tmp_path: Path) -> None:
     assert not target.exists() and list(tmp_path.iterdir()) == [source]
 
 
+@pytest.mark.parametrize(
+    "document",
+    [b"\xef\xbb\xbf\xef\xbb\xbfx: 1\n", b"\xef\xbb\xbf\xef\xbb\xbfx", b"\xef\xbb\xbfa: \xef\xbb\xbf\n"],
+)
+def test_decode_strips_one_byte_order_mark_as_loads_does(document: bytes) -> None:
+    expected = json.dumps(decode(document), indent=2, ensure_ascii=False) + "\n"
+    assert "\ufeff" in expected
+    assert run("decode", stdin=document).stdout == expected
+
+
+def test_ill_formed_utf8_is_an_error_in_strict_mode_and_replaced_in_non_strict_mode() -> None:
+    document = b"a: caf\xe9\nb: \xed\xa0\x80\n"  # a Latin-1 byte, then an encoded surrogate
+    strict = run("decode", stdin=document)
+    assert strict.exit_code == 1 and strict.stdout == ""
+    assert strict.stderr.startswith("<stdin>:1:7: error: invalid UTF-8")
+    lenient = run("decode", "--no-strict", stdin=document)
+    assert lenient.exit_code == 0 and lenient.stderr == ""
+    assert json.loads(lenient.stdout) == decode(document, strict=False) == {"a": "caf\ufffd", "b": "\ufffd" * 3}
+    assert "U+FFFD" in run("decode", "--help").stdout
+
+
 def test_invalid_toon_is_located_with_a_caret() -> None:
     result = run("decode", stdin=b"a:\n  b: 1\ntags[3]: x,y\n")
     assert result.exit_code == 1

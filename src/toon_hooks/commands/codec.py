@@ -55,7 +55,12 @@ def encode_cmd(source: str, target: str | None, delimiter: str, indent: int) -> 
 @click.command("decode")
 @_INPUT
 @_OUTPUT
-@click.option("--no-strict", "lenient", is_flag=True, help="Accept what strict mode rejects where the spec allows.")
+@click.option(
+    "--no-strict",
+    "lenient",
+    is_flag=True,
+    help="Accept what strict mode rejects where the spec allows; ill-formed UTF-8 becomes U+FFFD.",
+)
 @click.option("--indent", type=click.IntRange(min=1), default=2, show_default=True, help="TOON spaces per level.")
 @click.option(
     "--json-indent", type=click.IntRange(min=0), default=2, show_default=True, help="JSON indentation; 0 = compact."
@@ -70,10 +75,12 @@ def decode_cmd(source: str, target: str | None, lenient: bool, indent: int, json
 def toon_to_json(data: bytes, path: str, *, strict: bool = True, indent: int = 2, json_indent: int = 2) -> str:
     """Return the JSON text (one final newline) for TOON bytes; bad input raises a located error.
 
-    The text is what `json.dumps` writes (`ensure_ascii` off), at any depth the decoder returns. The toon→json
-    converter decodes in strict mode only; this adds `strict=False`.
+    The bytes go to the decoder as they are, so the command reads what `loads` reads: one leading byte-order
+    mark is dropped, and ill-formed UTF-8 is an error in strict mode, U+FFFD in non-strict mode (which accepts
+    what the spec does not require strict decoders to reject). The text is what `json.dumps` writes
+    (`ensure_ascii` off), at any depth the decoder returns. The toon→json converter decodes in strict mode only.
     """
-    value = decode(decode_text(data, path), strict=strict, indent_size=indent)
+    value = decode(data, strict=strict, indent_size=indent)
     return dumps_json(value, json_indent or None) + "\n"
 
 
