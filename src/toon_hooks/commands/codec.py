@@ -69,10 +69,10 @@ def decode_cmd(source: str, target: str | None, lenient: bool, indent: int, json
     """Convert TOON (INPUT, default stdin) to JSON."""
     label = _label(source)
     with error_handler(label):
-        _write(target, toon_to_json(_read(source), label, strict=not lenient, indent=indent, json_indent=json_indent))
+        _write(target, toon_to_json(_read(source), strict=not lenient, indent=indent, json_indent=json_indent))
 
 
-def toon_to_json(data: bytes, path: str, *, strict: bool = True, indent: int = 2, json_indent: int = 2) -> str:
+def toon_to_json(data: bytes, *, strict: bool = True, indent: int = 2, json_indent: int = 2) -> str:
     """Return the JSON text (one final newline) for TOON bytes; bad input raises a located error.
 
     The bytes go to the decoder as they are, so the command reads what `loads` reads: one leading byte-order
