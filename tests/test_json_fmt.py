@@ -13,9 +13,13 @@ from toon_hooks import decode, encode
 from toon_hooks.errors import ConfigError, ConversionError, ToonDecodeError
 from toon_hooks.formats.json_fmt import (
     AUTO_ORDER,
+    JsonlToJson,
     JsonlToToon,
+    JsonToJsonl,
     JsonToToon,
+    MarkdownToJson,
     ToonToJson,
+    ToonToJsonl,
     choose_delimiter,
     count_quoted,
     parse_json,
@@ -237,6 +241,10 @@ def test_registry_finds_the_converters() -> None:
     assert isinstance(get("json", "toon"), JsonToToon)
     assert isinstance(get("jsonl", "toon"), JsonlToToon)
     assert isinstance(get("toon", "json"), ToonToJson)
+    assert isinstance(get("toon", "jsonl"), ToonToJsonl)
+    assert isinstance(get("json", "jsonl"), JsonToJsonl)
+    assert isinstance(get("jsonl", "json"), JsonlToJson)
+    assert isinstance(get("md", "json"), MarkdownToJson)
 
 
 def test_example_export_round_trips_and_is_tabular() -> None:
@@ -246,3 +254,43 @@ def test_example_export_round_trips_and_is_tabular() -> None:
     assert json.loads(ToonToJson().convert(toon_text.encode(), Options(), "x.toon")) == json.loads(data)
     header = next(line for line in toon_text.splitlines() if line.startswith("agents["))
     assert "limits{" in header and "stats{" in header
+
+
+@PROPERTY
+@given(st.lists(json_values(max_leaves=8), max_size=5))
+def test_jsonl_round_trips_through_toon(records: list[Any]) -> None:
+    jsonl = "".join(json_text(record) + "\n" for record in records)
+    toon_text = get("jsonl", "toon").convert(jsonl.encode(), Options(), "x.jsonl")
+    back = get("toon", "jsonl").convert(toon_text.encode(), Options(), "x.toon")
+    assert json_model_equal(records, parse_jsonl(back))
+    assert back.count("\n") == len(records) and "\n " not in back  # one compact value per line
+
+
+def test_jsonl_output_keeps_line_separators_inside_strings() -> None:
+    back = get("json", "jsonl").convert('[{"s": "a\u2028b"}, 2]'.encode(), Options(), "x.json")
+    assert back == '{"s":"a\u2028b"}\n2\n' and parse_jsonl(back) == [{"s": "a\u2028b"}, 2]
+    assert get("toon", "jsonl").convert(b"[0]:\n", Options(), "x.toon") == ""
+
+
+@pytest.mark.parametrize(("source", "text", "line", "column", "kind"), [
+    ("toon", "\n# not a comment: x\n", 2, 1, "an object"),
+    ("toon", "", 1, 1, "an object"),
+    ("json", '  \n  "just text"', 2, 3, "a single value"),
+])
+def test_jsonl_output_needs_an_array_root(source: str, text: str, line: int, column: int, kind: str) -> None:
+    with pytest.raises(ConversionError) as info:
+        get(source, "jsonl").convert(text.encode(), Options(), "x")
+    assert (info.value.line, info.value.column) == (line, column)
+    assert info.value.msg == f"JSONL output needs an array root, got {kind}"
+
+
+def test_jsonl_to_json_is_the_array_of_records() -> None:
+    text = get("jsonl", "json").convert(b'{"a":1}\n\n[2]\n', Options(json_indent=None), "x.jsonl")
+    assert text == '[{"a":1},[2]]\n'
+
+
+def test_markdown_to_json_holds_the_data_of_markdown_to_toon_and_names_both_versions() -> None:
+    markdown = "# Notes\n\n" + "".join(f"- item {n}\n" for n in range(30))
+    toon_text = get("md", "toon").convert(markdown.encode(), Options(), "notes.md")
+    assert json.loads(get("md", "json").convert(markdown.encode(), Options(), "notes.md")) == decode(toon_text)
+    assert get("md", "json").cache_id() == f"md-to-json@1+{get('md', 'toon').cache_id()}"

@@ -10,7 +10,7 @@ from typing import Any, Callable, NoReturn
 from ..errors import ConfigError, ConversionError
 from ..options import DELIMITERS, Options
 from ..toon import decode, encode
-from .registry import Converter, decode_text, register
+from .registry import Converter, decode_text, get, register
 
 AUTO_ORDER: tuple[str, ...] = (",", "\t", "|")
 """Delimiters `auto` tries, in tie-break order: comma (the TOON default), then tab, then pipe."""
@@ -205,11 +205,53 @@ def parse_jsonl(text: str) -> list[Any]:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# Writing JSON and JSONL
+
+
+def json_document(value: Any, options: Options) -> str:
+    """Return `value` as JSON: pretty (`options.json_indent`) or compact (None), key order kept, final newline."""
+    separators = (",", ": ") if options.json_indent is not None else (",", ":")
+    # allow_nan=False: strict decoding never yields NaN/inf, and JSON must not contain them if it ever did.
+    return json.dumps(value, indent=options.json_indent, separators=separators, ensure_ascii=False,
+                      allow_nan=False) + "\n"
+
+
+def jsonl_document(value: Any, source: str) -> str:
+    """Return an array as JSON Lines (one compact value per line); any other root is an error located at
+    the start of its `source` text."""
+    if not isinstance(value, list):
+        kind = "an object" if isinstance(value, dict) else "a single value"
+        start = len(source) - len(source.lstrip())
+        _fail(f"JSONL output needs an array root, got {kind}", source, min(start, len(source.rstrip())), 1)
+    return "".join(json.dumps(item, separators=(",", ":"), ensure_ascii=False, allow_nan=False) + "\n"
+                   for item in value)
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Converters
+
+_READ: dict[str, Callable[[str, Options], Any]] = {
+    "json": lambda text, options: parse_json(text),
+    "jsonl": lambda text, options: parse_jsonl(text),
+    "toon": lambda text, options: decode(text, strict=True, indent_size=options.indent),
+}
+_WRITE: dict[str, Callable[[Any, Options, str], str]] = {
+    "toon": lambda value, options, source: toon_document(value, options),
+    "json": lambda value, options, source: json_document(value, options),
+    "jsonl": lambda value, options, source: jsonl_document(value, source),
+}
+
+
+class _DataConverter(Converter):
+    """Between the data formats (JSON, JSONL, TOON): parse strictly into the JSON model, write the target."""
+
+    def convert(self, data: bytes, options: Options, path: str = "<stdin>") -> str:
+        text = decode_text(data, path)
+        return _WRITE[self.target](_READ[self.source](text, options), options, text)
 
 
 @register
-class JsonToToon(Converter):
+class JsonToToon(_DataConverter):
     """A JSON document (any root value) as TOON."""
 
     name = "json-to-toon"
@@ -217,12 +259,9 @@ class JsonToToon(Converter):
     target = "toon"
     version = "1"
 
-    def convert(self, data: bytes, options: Options, path: str = "<stdin>") -> str:
-        return toon_document(parse_json(decode_text(data, path)), options)
-
 
 @register
-class JsonlToToon(Converter):
+class JsonlToToon(_DataConverter):
     """JSON Lines as one TOON array of records (uniform records become a table)."""
 
     name = "jsonl-to-toon"
@@ -230,12 +269,9 @@ class JsonlToToon(Converter):
     target = "toon"
     version = "1"
 
-    def convert(self, data: bytes, options: Options, path: str = "<stdin>") -> str:
-        return toon_document(parse_jsonl(decode_text(data, path)), options)
-
 
 @register
-class ToonToJson(Converter):
+class ToonToJson(_DataConverter):
     """A TOON document as JSON: pretty (`json_indent`) or compact (None), key order kept, UTF-8 text."""
 
     name = "toon-to-json"
@@ -243,11 +279,63 @@ class ToonToJson(Converter):
     target = "json"
     version = "1"
 
+
+@register
+class ToonToJsonl(_DataConverter):
+    """A TOON array as JSON Lines, so JSONL → TOON → JSONL gives the records back."""
+
+    name = "toon-to-jsonl"
+    source = "toon"
+    target = "jsonl"
+    version = "1"
+
+
+@register
+class JsonToJsonl(_DataConverter):
+    """A JSON array as JSON Lines."""
+
+    name = "json-to-jsonl"
+    source = "json"
+    target = "jsonl"
+    version = "1"
+
+
+@register
+class JsonlToJson(_DataConverter):
+    """JSON Lines as one JSON array."""
+
+    name = "jsonl-to-json"
+    source = "jsonl"
+    target = "json"
+    version = "1"
+
+
+class _DocumentToJson(Converter):
+    """A document format's TOON reading as JSON: `X → json` is `X → toon → json`, so both hold the same data."""
+
+    target = "json"
+    version = "1"
+
     def convert(self, data: bytes, options: Options, path: str = "<stdin>") -> str:
-        value = decode(decode_text(data, path), strict=True, indent_size=options.indent)
-        separators = (",", ": ") if options.json_indent is not None else (",", ":")
-        # allow_nan=False: strict decoding never yields NaN/inf, and JSON must not contain them if it ever did.
-        text = json.dumps(
-            value, indent=options.json_indent, separators=separators, ensure_ascii=False, allow_nan=False
-        )
-        return text + "\n"
+        toon = get(self.source, "toon").convert(data, options, path)
+        return json_document(decode(toon, strict=True, indent_size=options.indent), options)
+
+    def cache_id(self) -> str:
+        """Also name the TOON converter: its version decides this output too."""
+        return f"{super().cache_id()}+{get(self.source, 'toon').cache_id()}"
+
+
+@register
+class MarkdownToJson(_DocumentToJson):
+    """Markdown as JSON: the data of the cheapest lossless reading, the one `md → toon` writes."""
+
+    name = "md-to-json"
+    source = "md"
+
+
+@register
+class HtmlToJson(_DocumentToJson):
+    """HTML as JSON: the data `html → toon` writes."""
+
+    name = "html-to-json"
+    source = "html"
