@@ -1,4 +1,5 @@
-"""TOON and Markdown → standalone HTML pages, rendered by the pinned markdown-it parser with raw HTML off."""
+"""HTML pages from TOON and Markdown (rendered by the pinned markdown-it parser, raw HTML off), and HTML read
+back as Markdown and TOON (`html_read`)."""
 from __future__ import annotations
 
 import functools
@@ -150,3 +151,34 @@ class MarkdownToHtml(Converter):
 
     def convert(self, data: bytes, options: Options, path: str = "<stdin>") -> str:
         return render_page(decode_text(data, path), path)
+
+
+@register
+class HtmlToMarkdown(Converter):
+    """An HTML page or fragment as Markdown (`html_read`): what `html → toon` reads."""
+
+    name = "html-to-md"
+    source = "html"
+    target = "md"
+    version = "1"
+
+    def convert(self, data: bytes, options: Options, path: str = "<stdin>") -> str:
+        from .html_read import html_to_markdown
+
+        return html_to_markdown(decode_text(data, path))
+
+
+@register
+class HtmlToToon(Converter):
+    """HTML → Markdown → TOON: the page's Markdown read as `md → toon` reads any document, so HTML → TOON →
+    Markdown gives that Markdown back."""
+
+    name = "html-to-toon"
+    source = "html"
+    target = "toon"
+    version = f"1+md.{MARKDOWN_VERSION}"
+
+    def convert(self, data: bytes, options: Options, path: str = "<stdin>") -> str:
+        from .markdown.readings import toon_of
+
+        return toon_of(get("html", "md").convert(data, options, path), path, options)
