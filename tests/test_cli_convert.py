@@ -1,11 +1,11 @@
-"""`toon-hooks convert`: targets, outputs, many files with failures, stdin, stats, PDFs."""
+"""`toon-hooks convert`: targets, outputs, many files with failures, folders, stdin detection, stats, PDFs."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from toon_hooks import decode
 from toon_hooks.cli import main
@@ -22,7 +22,7 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def invoke(*args: str, stdin: str | None = None):
+def invoke(*args: str, stdin: str | None = None) -> Result:
     return CliRunner().invoke(main, ["convert", *args], input=stdin, catch_exceptions=False)
 
 
@@ -42,10 +42,24 @@ def test_explicit_target_output_file_and_stdout(folder: Path) -> None:
     assert result.exit_code == 0 and "rows[2|]{a|b}:" in result.output
 
 
-def test_stdin_needs_from(folder: Path) -> None:
-    result = invoke("-", "--from", "json", "-o", "-", stdin='{"k": [1, 2]}')
-    assert result.exit_code == 0 and result.output.strip() == "k[2]: 1,2"
-    assert invoke("-", "-o", "-", stdin="{}").exit_code == 1
+def test_stdin_is_json_when_it_parses_as_json_else_toon_and_goes_to_stdout(folder: Path) -> None:
+    result = invoke("-", stdin='{"k": [1, 2]}')
+    assert result.exit_code == 0 and result.stdout == "k[2]: 1,2\n"
+    result = invoke("-", "--to", "json", stdin="k[2]: 1,2\n")  # not JSON: read as TOON
+    assert result.exit_code == 0 and json.loads(result.stdout) == {"k": [1, 2]}
+    result = invoke("-", "--from", "toon", "--to", "json", stdin="42")  # --from wins over detection
+    assert result.exit_code == 0 and json.loads(result.stdout) == 42
+    assert sorted(p.name for p in folder.iterdir()) == ["data.json", "plan.toon", "pyproject.toml"]
+    assert "Stdin without --from is JSON when it parses as JSON" in " ".join(invoke("--help").stdout.split())
+
+
+def test_stdin_errors_are_located_in_the_detected_format(folder: Path) -> None:
+    result = invoke("-", stdin='{"a": [1, 2],}')  # opens with `{`: broken JSON, not TOON
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "<stdin>:1:14: error: Expecting property name" in result.stderr
+    result = invoke("-", stdin="a:\n  b: 1\n   c: 2\n")
+    assert result.exit_code == 1 and "<stdin>:3:4: error: indentation" in result.stderr
+    assert "Traceback" not in result.output
 
 
 def test_a_failing_file_does_not_stop_the_others(folder: Path) -> None:
@@ -86,3 +100,107 @@ def test_pdf_to_toon_with_workers(folder: Path) -> None:
     assert parallel.exit_code == serial.exit_code == 0, parallel.output + serial.output
     assert (folder / "parallel.toon").read_text() == (folder / "serial.toon").read_text()
     assert "Body text of page 19." in (folder / "serial.toon").read_text()
+
+
+def test_markdown_to_json_is_the_data_of_its_toon(folder: Path) -> None:
+    rows = [{"id": n, "task": f"task {n}", "owner": "ana", "done": n % 2 == 0} for n in range(1, 13)]
+    markdown = "# Plan\n\n| id | task | owner | done |\n|---|---|---|---|\n" + "".join(
+        f"| {r['id']} | {r['task']} | {r['owner']} | {str(r['done']).lower()} |\n" for r in rows)
+    (folder / "plan.md").write_text(markdown)
+    result = invoke("plan.md", "--to", "json", "-o", "-")
+    assert result.exit_code == 0, result.output
+    toon = registry.get("md", "toon").convert(markdown.encode(), Options(), "plan.md")
+    assert json.loads(result.stdout) == decode(toon) == {"Plan": rows}  # the table reading is the cheapest
+
+
+def test_jsonl_round_trips_through_toon(folder: Path) -> None:
+    records = '{"id":1,"tags":["a","b"]}\n{"id":2,"name":"x y","n":null}\n'
+    (folder / "events.jsonl").write_text(records)
+    assert invoke("events.jsonl").exit_code == 0
+    result = invoke("events.toon", "--to", "jsonl", "-o", "back.jsonl")
+    assert result.exit_code == 0, result.output
+    assert (folder / "back.jsonl").read_text() == records
+    result = invoke("events.jsonl", "--to", "json", "-o", "-")
+    assert json.loads(result.stdout) == [json.loads(line) for line in records.splitlines()]
+
+
+def test_jsonl_output_of_a_non_array_root_is_a_located_error(folder: Path) -> None:
+    (folder / "one.toon").write_text("\n  \nname: x\n")
+    result = invoke("one.toon", "--to", "jsonl")
+    assert result.exit_code == 1
+    assert "one.toon:3:1: error: JSONL output needs an array root, got an object" in result.stderr
+    assert not (folder / "one.jsonl").exists()
+
+
+def test_html_converts_to_toon_json_and_markdown(folder: Path) -> None:
+    page = ("<!DOCTYPE html><html><head><title>T</title><script>x = '<p>'</script></head><body>"
+            "<h1>Release</h1><p>Ships <b>today</b>.<h2>Steps</h2><ol><li>build<li>tag</ol></body></html>")
+    (folder / "notes.html").write_text(page)
+    assert invoke("notes.html").exit_code == 0
+    toon = (folder / "notes.toon").read_text()
+    assert invoke("notes.html", "--to", "md", "-o", "notes.md").exit_code == 0
+    markdown = (folder / "notes.md").read_text()
+    assert markdown == "# Release\n\nShips **today**.\n\n## Steps\n\n1. build\n2. tag\n"
+    back = registry.get("toon", "md").convert(toon.encode(), Options(), "notes.toon")
+    assert back == markdown  # HTML → TOON → Markdown is the page's Markdown
+    result = invoke("notes.html", "--to", "json", "-o", "-")
+    assert json.loads(result.stdout) == decode(toon)
+
+
+def test_folders_are_searched_like_sync_and_keep_their_layout_under_out_dir(folder: Path) -> None:
+    docs = folder / "docs"
+    (docs / "api" / ".hidden").mkdir(parents=True)
+    (docs / "guide.md").write_text("# Guide\n\nRead me.\n")
+    (docs / "api" / "rows.json").write_text('[{"a": 1}, {"a": 2}]')
+    (docs / "api" / "notes.txt").write_text("not a format toon-hooks reads\n")
+    (docs / "api" / ".hidden" / "skip.json").write_text("{}")
+    result = invoke("docs", "--out-dir", "out")
+    assert result.exit_code == 0, result.output
+    assert "2 written, 0 failed" in result.stderr
+    written = sorted(str(p.relative_to(folder / "out")) for p in (folder / "out").rglob("*") if p.is_file())
+    assert written == ["api/rows.toon", "guide.toon"]
+    assert decode((folder / "out" / "api" / "rows.toon").read_text()) == [{"a": 1}, {"a": 2}]
+    result = invoke("docs", "--from", "json", "--to", "jsonl", "-o", "x")  # -o takes one file
+    assert result.exit_code == 2
+
+
+def test_from_picks_files_in_folders_and_the_target_format_is_skipped(folder: Path) -> None:
+    docs = folder / "docs"
+    docs.mkdir()
+    (docs / "a.json").write_text('{"x": 1}')
+    (docs / "b.md").write_text("# B\n")
+    (docs / "c.toon").write_text("y: 2\n")
+    result = invoke("docs", "--from", "json")
+    assert result.exit_code == 0 and sorted(p.name for p in docs.iterdir()) == ["a.json", "a.toon", "b.md", "c.toon"]
+    result = invoke("docs", "--to", "json", "--out-dir", "out")  # every file but a.json, a.toon included
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (folder / "out").iterdir()) == ["a.json", "b.json", "c.json"]
+    assert json.loads((folder / "out" / "a.json").read_text()) == {"x": 1}
+
+
+def test_outputs_never_overwrite_inputs_of_the_same_run(folder: Path) -> None:
+    twins = folder / "twins"
+    twins.mkdir()
+    (twins / "a.md").write_text("# A\n")
+    (twins / "a.toon").write_text("A: \"\"\n")
+    before = {p.name: p.read_bytes() for p in twins.iterdir()}
+    result = invoke("twins")
+    assert result.exit_code == 1
+    assert "twins/a.md: error: its output twins/a.toon is also an input of this run" in result.stderr
+    assert {p.name: p.read_bytes() for p in twins.iterdir()} == before
+    (folder / "a.json").write_text("{}")
+    (folder / "a.jsonl").write_text("{}\n")
+    result = invoke("a.json", "a.jsonl")
+    assert result.exit_code == 1 and "a.jsonl: error: its output a.toon is also the output of a.json" in result.stderr
+
+
+def test_bad_sources_and_unwritable_outputs_fail_without_traceback(folder: Path) -> None:
+    (folder / "bad.json").write_text('{\n  "a": 1,\n  "a": 2\n}')
+    (folder / "blocker").write_text("a file where a folder should be")
+    result = invoke("bad.json", "data.json", "--out-dir", "blocker/out")
+    assert result.exit_code == 1
+    assert 'bad.json:3:3: error: duplicate key "a"' in result.stderr
+    assert "blocker/out/data.toon: error: cannot write: Not a directory" in result.stderr
+    assert "0 written, 2 failed" in result.stderr and "Traceback" not in result.output
+    result = invoke("data.json", "--to", "html")
+    assert result.exit_code == 1 and "data.json: error: no converter from json to html" in result.stderr
