@@ -1,4 +1,4 @@
-"""`toon-hooks tokens`: forms per format, savings, totals, errors, output modes and the per-file cache."""
+"""`toon-hooks tokens`: forms per format, savings, totals per format, folders, errors, output modes, the cache."""
 from __future__ import annotations
 
 import importlib.util
@@ -56,7 +56,8 @@ def convert(source: str, target: str, data: str, **options: Any) -> str:
 
 
 def expected_savings(tokens: dict[str, int]) -> dict[str, dict[str, float]]:
-    return {form: {b: round(savings(tokens[b], count), 2) for b in BASELINES if b in tokens and b != form}
+    return {form: {b: round(pct, 2) for b in BASELINES
+                   if b in tokens and b != form and (pct := savings(tokens[b], count)) is not None}
             for form, count in tokens.items()}
 
 
@@ -75,7 +76,9 @@ def test_json_file_counts_every_form_with_savings(tmp_path: Path) -> None:
     assert entry["tokens"] == expected and entry["format"] == "json"
     assert entry["saved_percent"] == expected_savings(expected)
     assert entry["saved_percent"]["toon-comma"]["json-compact"] > 0  # uniform rows: TOON is cheaper
-    assert data["total"]["tokens"] == expected and data["errors"] == []
+    assert data["totals"] == [{"format": "json", "files": 1, "tokens": expected,
+                               "saved_percent": expected_savings(expected)}]
+    assert data["encoding"] == TEST_ENCODING and data["schema"] == 2 and data["errors"] == []
 
 
 @NEEDS_MARKDOWN
@@ -150,38 +153,72 @@ def test_invalid_files_are_located_and_the_others_still_counted(tmp_path: Path) 
     assert data["files"][0]["tokens"] == {"file": tokens_of("still counted\n")}
 
 
-def test_plain_output_is_tab_separated_with_a_path_on_every_row(tmp_path: Path) -> None:
+def test_plain_output_is_tab_separated_with_a_path_on_every_row_and_totals_per_format(tmp_path: Path) -> None:
     (tmp_path / "a.json").write_text(json.dumps(ROWS))
+    (tmp_path / "c.json").write_text(json.dumps({"n": 1}))
     (tmp_path / "b.txt").write_text("hello tokens\n")
-    result = invoke(str(tmp_path / "a.json"), str(tmp_path / "b.txt"))
+    result = invoke(*(str(tmp_path / name) for name in ("a.json", "b.txt", "c.json")))
     lines = [line.split("\t") for line in result.stdout.splitlines()]
-    assert lines[0] == ["path", "form", "tokens",
+    assert lines[0] == ["path", "form", f"tokens ({TEST_ENCODING})",
                         "saved vs file", "saved vs json-pretty", "saved vs json-compact"]
     assert all(len(line) == 6 and line[0] for line in lines)
     assert [line[1] for line in lines if line[0] == str(tmp_path / "b.txt")] == ["file"]
-    total_file = next(line for line in lines if line[:2] == ["total", "file"])
-    assert total_file[2] == str(tokens_of(json.dumps(ROWS)) + tokens_of("hello tokens\n"))
+    totals_shown = {line[0] for line in lines if line[0].startswith("total")}
+    assert totals_shown == {"total json (2 files)"}  # a format with one file has no total: it is that file
+    total_file = next(line for line in lines if line[:2] == ["total json (2 files)", "file"])
+    assert total_file[2] == str(tokens_of(json.dumps(ROWS)) + tokens_of(json.dumps({"n": 1})))
 
 
-def test_terminal_table_aligns_numbers_and_groups_thousands() -> None:
+def test_terminal_table_aligns_numbers_groups_thousands_and_names_the_encoding() -> None:
     results = [FileTokens("docs/big.json", "json", {"file": 12408, "toon-comma": 7000}, {}),
-               FileTokens("b.md", "md", {"file": 95}, {})]
-    lines = format_table(report_rows(results, human=True)).splitlines()
-    tokens_end = lines[0].index("tokens") + len("tokens")
-    counts = ["12,408", "7,000", "95", "12,503", "7,000"]
+               FileTokens("b.md", "md", {"file": 95}, {}),
+               FileTokens("small.json", "json", {"file": 92, "toon-comma": 100}, {})]
+    lines = format_table(report_rows(results, "o200k_base", human=True)).splitlines()
+    tokens_end = lines[0].index("tokens (o200k_base)") + len("tokens (o200k_base)")
+    counts = ["12,408", "7,000", "95", "92", "100", "12,500", "7,100"]
     assert [line[tokens_end - len(count):tokens_end] for line, count in zip(lines[1:], counts)] == counts
-    first_rows = [line.split()[0] for line in lines[1:] if not line.startswith(" ")]
-    assert first_rows == ["docs/big.json", "b.md", "total"]
+    first_rows = [line.split("  ")[0] for line in lines[1:] if not line.startswith(" ")]
+    assert first_rows == ["docs/big.json", "b.md", "small.json", "total json (2 files)"]
     assert "43.6%" in lines[2]  # (12,408 - 7,000) / 12,408
 
 
-def test_totals_compare_only_files_that_have_both_forms() -> None:
+def test_totals_are_per_source_format_and_compare_only_files_that_have_both_forms() -> None:
     results = [FileTokens("a.json", "json", {"file": 100, "toon-comma": 60}, {}),
-               FileTokens("b.md", "md", {"file": 50}, {}),
-               FileTokens("c.json", "json", {"file": 300, "toon-comma": None}, {})]
-    tokens, saved = totals(results)
-    assert tokens == {"file": 450, "toon-comma": 60}
-    assert saved["toon-comma"] == {"file": 40.0}
+               FileTokens("b.md", "md", {"file": 50, "toon": 40}, {}),
+               FileTokens("c.json", "json", {"file": 300, "toon-comma": None}, {}),
+               FileTokens("d.txt", None, {"file": 7}, {})]
+    by_format = {total.format: total for total in totals(results)}
+    assert list(by_format) == ["json", "md", None]
+    assert (by_format["json"].files, by_format["json"].tokens) == (2, {"file": 400, "toon-comma": 60})
+    assert by_format["json"].saved["toon-comma"] == {"file": 40.0}
+    assert by_format["md"].tokens == {"file": 50, "toon": 40}  # never added to the JSON files' "file"
+    assert by_format[None].tokens == {"file": 7}
+
+
+def test_folders_are_searched_like_sync(tmp_path: Path) -> None:
+    (tmp_path / "docs" / "deep" / ".git").mkdir(parents=True)
+    (tmp_path / "docs" / "a.json").write_text(json.dumps(ROWS))
+    (tmp_path / "docs" / "deep" / "b.toon").write_text("k: v\n")
+    (tmp_path / "docs" / "deep" / "c.txt").write_text("not searched\n")
+    (tmp_path / "docs" / "deep" / ".git" / "d.json").write_text("{}")
+    result, data = report(tmp_path / "docs")
+    assert result.exit_code == 0, result.stderr
+    assert [f["path"] for f in data["files"]] == [str(tmp_path / "docs" / "a.json"),
+                                                  str(tmp_path / "docs" / "deep" / "b.toon")]
+    assert [(t["format"], t["files"]) for t in data["totals"]] == [("json", 1), ("toon", 1)]
+
+
+@NEEDS_MARKDOWN
+def test_html_file_counts_its_markdown_and_toon(tmp_path: Path) -> None:
+    page = "<h1>Notes</h1><p>Some <b>prose</b> about tokens.</p><ul><li>one<li>two</ul>"
+    path = tmp_path / "notes.html"
+    path.write_text(page)
+    _, data = report(path)
+    (entry,) = data["files"]
+    assert entry["format"] == "html"
+    assert entry["tokens"] == {"file": tokens_of(page), "md": tokens_of(convert("html", "md", page)),
+                               "toon": tokens_of(convert("html", "toon", page))}
+    assert entry["saved_percent"]["toon"]["file"] > 0
 
 
 def test_missing_converters_make_forms_unavailable_not_errors(tmp_path: Path) -> None:

