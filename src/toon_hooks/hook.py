@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from . import config as config_mod
 from . import git, twins
 from .fsio import read_bytes
-from .output import EXIT_FAIL, EXIT_OK, err, out
+from .output import EXIT_FAIL, EXIT_OK, err, excerpt, out
 
 if TYPE_CHECKING:
     from .cache import Store
@@ -170,10 +170,19 @@ def expand_paths(root: str, args: Sequence[str], all_files: bool, in_git: bool) 
             continue
         full = os.path.abspath(arg)
         if os.path.isdir(full) and not os.path.islink(full):
-            paths.extend(_walk(full, root))
+            walked = _walk(full, root)
+            ignored = git.ignored_files(root, walked) if in_git else set()
+            paths.extend(p for p in walked if p not in ignored)  # .gitignore'd files are not ours, as for black
         else:
             paths.append(os.path.relpath(full, root).replace(os.sep, "/"))
     return paths
+
+
+def outside_root(root: str, paths: Sequence[str]) -> list[str]:
+    """Return those of `paths` that resolve outside the project root (`..`, or through a symlinked folder)."""
+    real_root = os.path.realpath(root)
+    return [path for path in paths
+            if os.path.commonpath([real_root, os.path.realpath(os.path.join(root, path))]) != real_root]
 
 
 def _plain_relative(arg: str) -> bool:
@@ -211,7 +220,7 @@ def run(command: str, files: Sequence[str], *, all_files: bool = False, jobs: in
         report_file: str | None = None, stage: bool | None = None) -> int:
     """Run `sync` or `check` over `files` and print what happened; return the exit code."""
     from .cache import store_for
-    from .report import Report
+    from .report import Problem, Report
     from .sync import Request, sync
 
     started = time.perf_counter()
@@ -224,11 +233,15 @@ def run(command: str, files: Sequence[str], *, all_files: bool = False, jobs: in
         if not quiet:
             err("toon-sync: CI is set, checking instead of writing")
     staging = in_git and not check and (in_precommit if stage is None else stage)
-    request = Request(expand_paths(root, files, all_files, in_git), check=check, stage=staging,
+    paths = expand_paths(root, files, all_files, in_git)
+    outside = [] if in_precommit else outside_root(root, paths)  # pre-commit names files in the index only
+    request = Request([p for p in paths if p not in outside], check=check, stage=staging,
                       must_add=in_precommit and in_git and not staging, jobs=jobs,
                       count_tokens=not quiet or bool(report_file))
     store = store_for(config, enabled=not no_cache)
     report = Report()
+    report.problems += [Problem(path, f"resolves outside the project root {root}: toon-hooks reads and writes "
+                                      "only inside it") for path in outside]
     try:
         stale = sync(root, config, request, store, report, progress_printer())
         if check and config.budgets:
@@ -261,7 +274,7 @@ def _print(report: Report, stale: Sequence[Pair], *, check: bool, verbose: bool,
     for problem in report.problems:
         err(problem.render())
         if problem.source_line:
-            err(f"    {problem.source_line[:200]}")
+            err(excerpt(problem.source_line, problem.column))
         if report.github():
             out(problem.annotation())
     if diff:
@@ -272,6 +285,8 @@ def _print(report: Report, stale: Sequence[Pair], *, check: bool, verbose: bool,
     for note in report.notes:
         err(f"{name}: {note}")
     if verbose:
+        for twin in report.up_to_date:
+            err(f"  up to date: {twin}")
         for twin in report.updated:
             err(f"  {'stale' if check else 'updated'}: {twin}")
         for twin in report.removed:
@@ -352,6 +367,10 @@ def orphans(delete: bool = False) -> int:
             + (" and staged the removal" if in_git else ""))
         return EXIT_OK
     if found:
-        err(f"toon-orphans: {len(found)} orphaned twin{'s' * (len(found) != 1)} "
-            "(toon-hooks orphans --delete removes them)")
+        import shlex
+
+        how = ("args: [--delete] on toon-orphans in .pre-commit-config.yaml removes them"
+               if os.environ.get("PRE_COMMIT") else "toon-hooks orphans --delete removes them")
+        err(f"toon-orphans: {len(found)} orphaned twin{'s' * (len(found) != 1)}: git rm -- "
+            + " ".join(shlex.quote(twin) for twin, _ in found) + f" ({how})")
     return EXIT_FAIL if found else EXIT_OK

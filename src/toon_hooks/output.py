@@ -29,10 +29,15 @@ def located(path: str, error: LocatedError, *, show_source: bool = True) -> str:
     where = f"{path}:{error.line}:{error.column}" if error.line else path
     text = f"{where}: error: {error.msg}"
     if show_source and error.line and error.source_line:
-        shown = error.source_line[:200].expandtabs(1)
-        caret = " " * max(0, min(error.column, len(shown) + 1) - 1) + "^"
-        text += f"\n    {shown}\n    {caret}"
+        text += "\n" + excerpt(error.source_line, error.column)
     return text
+
+
+def excerpt(source_line: str, column: int) -> str:
+    """The offending source line (first 200 characters) and a caret under `column`, indented by four."""
+    shown = source_line[:200].expandtabs(1)
+    caret = " " * max(0, min(column, len(shown) + 1) - 1) + "^"
+    return f"    {shown}\n    {caret}"
 
 
 @contextlib.contextmanager

