@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "orphans": "toon_hooks.commands.orphans:orphans_cmd",
     "tokens": "toon_hooks.commands.tokens:tokens_cmd",
     "cache": "toon_hooks.commands.cache:cache_cmd",
+    "merge-driver": "toon_hooks.commands.merge:merge_driver_cmd",
 }
 """Subcommand name → "module:attribute" of its click command."""
 

@@ -140,3 +140,15 @@ def _unquote(raw: bytes) -> str:
     if b"\\" not in raw:
         return raw.decode("utf-8", "surrogateescape")
     return raw.decode("unicode_escape").encode("latin-1").decode("utf-8", "surrogateescape")
+
+
+def merge_file(current: str, base: str, other: str, path: str) -> bool:
+    """Three-way merge `other` into `current` in place (git's text merge); True when no conflict was left."""
+    proc = _run(["merge-file", "-L", f"{path} (ours)", "-L", f"{path} (base)", "-L", f"{path} (theirs)",
+                 current, base, other], cwd=".", ok=tuple(range(128)), literal=False)
+    return proc.returncode == 0
+
+
+def set_config(root: str, key: str, value: str) -> None:
+    """Set a repository-local git config value."""
+    _run(["config", "--local", key, value], cwd=root, read_only=False, literal=False)

@@ -237,7 +237,7 @@ def run(command: str, files: Sequence[str], *, all_files: bool = False, jobs: in
     outside = [] if in_precommit else outside_root(root, paths)  # pre-commit names files in the index only
     request = Request([p for p in paths if p not in outside], check=check, stage=staging,
                       must_add=in_precommit and in_git and not staging, jobs=jobs,
-                      count_tokens=not quiet or bool(report_file))
+                      count_tokens=not quiet or bool(report_file), in_git=in_git)
     store = store_for(config, enabled=not no_cache)
     report = Report()
     report.problems += [Problem(path, f"resolves outside the project root {root}: toon-hooks reads and writes "

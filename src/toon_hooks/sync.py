@@ -58,6 +58,8 @@ class Pair:
         """`min-savings` keeps this source without a twin."""
         self.hand_edit: str | None = None
         """Why the twin on disk is refused as edited by hand (None: it is not)."""
+        self.conflicted = False
+        """The twin on disk is a merge conflict between two generated versions: regenerate and stage it."""
 
     @functools.cached_property
     def fresh_digest(self) -> str:
@@ -67,7 +69,8 @@ class Pair:
     @property
     def proven_fresh(self) -> bool:
         """True when the twin's marker shows it was written from this source by this converter and options."""
-        return self.hand_edit is None and self.marker is not None and self.marker.fresh_digest == self.fresh_digest
+        return (self.hand_edit is None and not self.conflicted and self.marker is not None
+                and self.marker.fresh_digest == self.fresh_digest)
 
     @property
     def stale(self) -> bool:
@@ -93,6 +96,8 @@ class Request(NamedTuple):
     jobs: int | None = None
     count_tokens: bool = True
     """Count tokens for the summary's savings; off when nothing would show them (`-q` without `--report`)."""
+    in_git: bool = False
+    """The project is a git work tree: a twin regenerated after a merge conflict is staged to resolve it."""
 
 
 def _text(data: bytes) -> str:
@@ -178,6 +183,9 @@ def load_pair(root: str, pair: Pair, config: Config, report: Report, staged: Cal
         return True
     marker = twins.parse_marker(pair.twin_text)
     if marker is None:
+        marker = twins.conflicted_marker(pair.twin_text)
+        pair.conflicted = marker is not None
+    if marker is None:
         report.problems.append(Problem(pair.twin, f"was written by hand, and so was {pair.source}: refusing to "
                                                   f"overwrite it (rename one of them, or delete {pair.twin} to "
                                                   f"let toon-hooks generate it)"))
@@ -187,7 +195,7 @@ def load_pair(root: str, pair: Pair, config: Config, report: Report, staged: Cal
         report.problems.append(Problem(pair.twin, f"is generated from {other}, not from "
                                                   f"{os.path.basename(pair.source)}; opt only one source in"))
         return False
-    if not twins.body_matches_marker(pair.twin_text, marker):
+    if not pair.conflicted and not twins.body_matches_marker(pair.twin_text, marker):
         message = (f"was edited by hand since toon-hooks generated it: move the edit into {pair.source} (the "
                    f"source), or make {pair.twin} the source by deleting its first line and {pair.source}")
         if {pair.source, pair.twin} <= staged():
@@ -446,6 +454,14 @@ def _write_and_stage(root: str, config: Config, request: Request, stale: list[Pa
     stale = [p for p in stale if not p.without_twin]
     if unwanted:
         _remove_twins(root, request, [p.twin for p in unwanted], report)
+    resolved = [p for p in stale if p.conflicted]
+    if resolved and request.in_git and not request.stage:  # git add marks the conflict resolved
+        stale = [p for p in stale if not p.conflicted]
+        write_twins(root, resolved, config, report)
+        with report.phase("stage"):
+            git.add(root, [p.twin for p in resolved])
+        report.notes.append("merge conflict resolved by regenerating from the source, and staged: "
+                            + " ".join(_quote(p.twin) for p in resolved))
     if not request.stage or not stale:
         write_twins(root, stale, config, report)
         if request.must_add and stale:

@@ -99,6 +99,23 @@ def parse_marker(text: str) -> Marker | None:
     return None  # a marker naming a file elsewhere is not ours: the twin is treated as hand-written
 
 
+def conflicted_marker(text: str) -> Marker | None:
+    """Return our side's marker when `text` is a twin that a merge left conflicted in its first lines.
+
+    Two branches that regenerated a twin differ in its marker line, so git's conflict starts at line 1:
+    `<<<<<<< ours`, our marker, …, `=======`, their marker. Only when both sides carry a marker is the file a
+    generated twin; anything else is someone's text and stays a conflict for a person to resolve.
+    """
+    lines = text.replace("\r\n", "\n").split("\n")
+    if len(lines) < 2 or not lines[0].startswith("<<<<<<<"):
+        return None
+    ours = parse_marker(lines[1])
+    theirs_at = next((i for i, line in enumerate(lines) if line == "======="), None)
+    if ours is None or theirs_at is None or theirs_at + 1 >= len(lines):
+        return None
+    return ours if parse_marker(lines[theirs_at + 1]) is not None else None
+
+
 def split_body(text: str) -> str:
     """Return `text` without its first (marker) line, line endings folded to LF."""
     return text.replace("\r\n", "\n").split("\n", 1)[1] if "\n" in text else ""
