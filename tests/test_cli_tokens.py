@@ -201,7 +201,7 @@ def test_folders_are_searched_like_sync(tmp_path: Path) -> None:
     (tmp_path / "docs" / "deep" / "b.toon").write_text("k: v\n")
     (tmp_path / "docs" / "deep" / "c.txt").write_text("not searched\n")
     (tmp_path / "docs" / "deep" / ".git" / "d.json").write_text("{}")
-    result, data = report(tmp_path / "docs")
+    result, data = report(tmp_path / "docs", tmp_path / "docs" / "a.json")  # a file named twice counts once
     assert result.exit_code == 0, result.stderr
     assert [f["path"] for f in data["files"]] == [str(tmp_path / "docs" / "a.json"),
                                                   str(tmp_path / "docs" / "deep" / "b.toon")]

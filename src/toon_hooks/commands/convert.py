@@ -62,16 +62,20 @@ class Source(NamedTuple):
 
 def expand_sources(args: Sequence[str]) -> list[Source]:
     """Return files and stdin as given, and the files of each folder as `sync` finds them (`expand_paths`:
-    recursively, files of the formats toon-hooks reads, hidden folders skipped)."""
-    sources: list[Source] = []
+    recursively, files of the formats toon-hooks reads, hidden folders skipped); a file named twice (also
+    through a folder) comes once."""
+    found: list[Source] = []
     for arg in args:
         if arg != STDIN and os.path.isdir(arg):
             folder = os.path.realpath(arg)
-            sources += [Source(os.path.normpath(os.path.join(arg, below)), below, True)
-                        for below in expand_paths(folder, [folder], False, False)]
+            found += [Source(os.path.normpath(os.path.join(arg, below)), below, True)
+                      for below in expand_paths(folder, [folder], False, False)]
         else:
-            sources.append(Source(arg, "stdin" if arg == STDIN else os.path.basename(arg), False))
-    return sources
+            found.append(Source(arg, "stdin" if arg == STDIN else os.path.basename(arg), False))
+    unique: dict[str, Source] = {}
+    for source in found:
+        unique.setdefault(source.path if source.path == STDIN else os.path.realpath(source.path), source)
+    return list(unique.values())
 
 
 def output_path(source: Source, target: str, out_dir: str | None) -> str:
