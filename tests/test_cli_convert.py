@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -204,3 +205,14 @@ def test_bad_sources_and_unwritable_outputs_fail_without_traceback(folder: Path)
     assert "0 written, 2 failed" in result.stderr and "Traceback" not in result.output
     result = invoke("data.json", "--to", "html")
     assert result.exit_code == 1 and "data.json: error: no converter from json to html" in result.stderr
+
+
+def test_folders_in_a_git_work_tree_skip_ignored_files(folder: Path) -> None:
+    subprocess.run(["git", "init", "-q"], cwd=folder, check=True)
+    (folder / ".gitignore").write_text("docs/build/\n")
+    (folder / "docs" / "build").mkdir(parents=True)
+    (folder / "docs" / "build" / "generated.json").write_text("{}")
+    (folder / "docs" / "kept.json").write_text('{"k": 1}')
+    result = invoke("docs", "--out-dir", "out")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (folder / "out").rglob("*")] == ["kept.toon"]

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple, NoReturn
 import click
 
 from .. import config as config_mod
-from .. import runner
+from .. import git, runner
 from ..cache import Store, store_for
 from ..conversions import convert_all, remember
 from ..errors import ToonHooksError
@@ -62,14 +62,17 @@ class Source(NamedTuple):
 
 def expand_sources(args: Sequence[str]) -> list[Source]:
     """Return files and stdin as given, and the files of each folder as `sync` finds them (`expand_paths`:
-    recursively, files of the formats toon-hooks reads, hidden folders skipped); a file named twice (also
-    through a folder) comes once."""
+    recursively, files of the formats toon-hooks reads, hidden folders and .gitignore'd files skipped); a
+    file named twice (also through a folder) comes once."""
     found: list[Source] = []
     for arg in args:
         if arg != STDIN and os.path.isdir(arg):
             folder = os.path.realpath(arg)
-            found += [Source(os.path.normpath(os.path.join(arg, below)), below, True)
-                      for below in expand_paths(folder, [folder], False, False)]
+            top = git.toplevel(folder)
+            root = top or folder
+            for path in expand_paths(root, [folder], False, top is not None):
+                below = os.path.relpath(os.path.join(root, path), folder)
+                found.append(Source(os.path.normpath(os.path.join(arg, below)), below, True))
         else:
             found.append(Source(arg, "stdin" if arg == STDIN else os.path.basename(arg), False))
     unique: dict[str, Source] = {}
@@ -122,7 +125,7 @@ def convert_cmd(sources: tuple[str, ...], target: str | None, source_format: str
     """Convert SOURCES: files, folders or - for stdin.
 
     Folders are searched as `sync` searches them: recursively, for .toon, .md, .markdown, .json, .jsonl and
-    .pdf files, skipping hidden folders.
+    .pdf files, skipping hidden folders and files .gitignore excludes.
 
     An output keeps its source's name with the target's extension, beside the source or under --out-dir;
     stdin goes to stdout unless -o or --out-dir says otherwise. Stdin without --from is JSON when it parses
