@@ -189,6 +189,9 @@ def test_outputs_never_overwrite_inputs_of_the_same_run(folder: Path) -> None:
     assert result.exit_code == 1
     assert "twins/a.md: error: its output twins/a.toon is also an input of this run" in result.stderr
     assert {p.name: p.read_bytes() for p in twins.iterdir()} == before
+    result = invoke("twins", "--to", "toon")  # .toon files are left alone, so a.toon is no input: refreshed
+    assert result.exit_code == 0, result.output
+    assert decode((twins / "a.toon").read_text()) == {"A": {}}
     (folder / "a.json").write_text("{}")
     (folder / "a.jsonl").write_text("{}\n")
     result = invoke("a.json", "a.jsonl")

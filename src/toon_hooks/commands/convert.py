@@ -180,12 +180,11 @@ def _plan(sources: Sequence[Source], source_format: str | None, target: str | No
     """
     plan: list[_Job] = []
     failures: list[str] = []
+    sources = [source for source in sources if _picked(source, source_format, target)]
     inputs = {os.path.abspath(source.path) for source in sources if source.path != STDIN}
     claimed: dict[str, str] = {}
     for source in sources:
         fmt = registry.format_of(source.path) if source.path != STDIN else None
-        if source.in_folder and ((source_format and fmt != source_format) or fmt == target):
-            continue
         fmt = fmt if source.in_folder else source_format or fmt
         label = STDIN_LABEL if source.path == STDIN else source.path
         if fmt is None and source.path != STDIN:
@@ -214,6 +213,13 @@ def _plan(sources: Sequence[Source], source_format: str | None, target: str | No
             claimed[key] = label
         plan.append(_Job(runner.Task(label, fmt, goal, data, options), dest))
     return plan, failures
+
+
+def _picked(source: Source, source_format: str | None, target: str | None) -> bool:
+    """In a folder, --from picks the files of one format, and files already in the target format stay as
+    they are (they are no input then, so `convert DIR --to toon` refreshes the TOON files of DIR)."""
+    fmt = registry.format_of(source.path)
+    return not source.in_folder or not ((source_format and fmt != source_format) or fmt == target)
 
 
 def _read(path: str) -> bytes:
