@@ -207,8 +207,9 @@ def _plan(sources: Sequence[Source], source_format: str | None, target: str | No
         if dest != STDIN:
             key = os.path.abspath(dest)
             if key in inputs or key in claimed:
-                why = "an input of this run" if key in inputs else f"the output of {claimed[key]}"
-                failures.append(f"{label}: error: its output {dest} is also {why} (use --to or --out-dir)")
+                why = ("an input of this run (use --to or --out-dir)" if key in inputs
+                       else f"the output of {claimed[key]} (pick one with --from)")
+                failures.append(f"{label}: error: its output {dest} is also {why}")
                 continue
             claimed[key] = label
         plan.append(_Job(runner.Task(label, fmt, goal, data, options), dest))
