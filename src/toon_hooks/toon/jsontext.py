@@ -83,14 +83,17 @@ def _write(value: Any, indent: int | None) -> str:
             kinds = set(map(type, children))
             if kinds <= _PRIMITIVES:
                 depth = len(frames)
-                if len(kinds) == 1:
-                    tokens: Iterable[str] = map(_TOKENS[kinds.pop()], children)
-                else:
-                    tokens = [_TOKENS[type(child)](child) for child in children]
-                if keyed:
-                    tokens = map(str.__add__, map(str.__add__, map(_encode_string, node), repeat(colon)), tokens)
                 inner = newline + unit * (depth + 1)
-                write(("{" if keyed else "[") + inner + ("," + inner).join(tokens))
+                if not keyed and str not in kinds:  # numbers and literals: no comma but the separators
+                    write("[" + inner + _compact(node)[1:-1].replace(",", "," + inner))
+                else:
+                    if len(kinds) == 1:
+                        tokens: Iterable[str] = map(_TOKENS[kinds.pop()], children)
+                    else:
+                        tokens = [_TOKENS[type(child)](child) for child in children]
+                    if keyed:
+                        tokens = map(str.__add__, map(str.__add__, map(_encode_string, node), repeat(colon)), tokens)
+                    write(("{" if keyed else "[") + inner + ("," + inner).join(tokens))
                 write(newline + unit * depth + ("}" if keyed else "]"))
             else:
                 frames.append((iter(node.items() if keyed else node), keyed))
