@@ -16,23 +16,69 @@ from .scalar import scalar_text
 
 FIRST_LINE = 2
 """Document line (1-based) of the first front matter line, right after the opening `---`."""
+ALIAS_BUDGET = 10_000
+"""Most nodes the aliases of one front matter may add to its value: PyYAML shares an aliased value, but the
+JSON model copies it, so nine levels of nine aliases would grow to 9**9 nodes (a "billion laughs" bomb)."""
 
 
 @functools.lru_cache(maxsize=1)
 def _loader() -> Any:
-    """A SafeLoader that keeps timestamps and base-60 numbers (`12:30`, `1:30:00`) as the text written.
+    """A SafeLoader that keeps timestamps and base-60 numbers (`12:30`, `1:30:00`) as the text written, and
+    stops at the alias that would make the expanded value exceed its `alias_budget` or contain itself.
 
     Built on first use: PyYAML costs ≈ 8 ms to import, and most documents have no front matter.
     """
     import yaml
 
     class Loader(yaml.SafeLoader):
-        pass
+        alias_budget = ALIAS_BUDGET
 
-    Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            self.open_anchors: set[str] = set()
+            self.expanded = 0
+            self.sizes: dict[int, int] = {}
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            if isinstance(event, yaml.AliasEvent) and event.anchor in self.anchors:
+                self.expand(event)
+            if isinstance(event, yaml.AliasEvent) or event.anchor is None:
+                return super().compose_node(parent, index)
+            self.open_anchors.add(event.anchor)
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.open_anchors.discard(event.anchor)
+
+        def expand(self, alias: Any) -> None:
+            """Count the nodes an alias adds; one inside its own anchor, or past the budget, is an error."""
+            if alias.anchor in self.open_anchors:
+                raise yaml.composer.ComposerError(None, None, "recursive alias", alias.start_mark)
+            self.expanded += self.size(self.anchors[alias.anchor])
+            if self.expanded > self.alias_budget:
+                problem = f"aliases expand to more than {self.alias_budget:,} nodes"
+                raise yaml.composer.ComposerError(None, None, problem, alias.start_mark)
+
+        def size(self, node: Any) -> int:
+            """The number of nodes `node` stands for once its aliases are expanded."""
+            if id(node) not in self.sizes:
+                if isinstance(node, yaml.MappingNode):
+                    children = [part for pair in node.value for part in pair]
+                else:
+                    children = node.value if isinstance(node, yaml.SequenceNode) else []
+                self.sizes[id(node)] = 1 + sum(map(self.size, children))
+            return self.sizes[id(node)]
+
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", _as_written)
     Loader.add_constructor("tag:yaml.org,2002:int", _keep_base60(yaml.SafeLoader.construct_yaml_int))
     Loader.add_constructor("tag:yaml.org,2002:float", _keep_base60(yaml.SafeLoader.construct_yaml_float))
     return Loader
+
+
+def _as_written(loader: Any, node: Any) -> Any:
+    """Construct a scalar as the text written (timestamps)."""
+    return loader.construct_scalar(node)
 
 
 def _keep_base60(construct: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
@@ -42,21 +88,31 @@ def _keep_base60(construct: Callable[[Any, Any], Any]) -> Callable[[Any, Any], A
     return constructor
 
 
-def load_front_matter(text: str) -> Any:
-    """Return the JSON-model value of front matter text; a YAML error is located in the Markdown document."""
+def load_front_matter(text: str, alias_budget: int = ALIAS_BUDGET) -> Any:
+    """Return the JSON-model value of front matter text; a YAML error, an alias bomb (aliases adding more
+    than `alias_budget` nodes) or nesting too deep for the parser is located in the Markdown document."""
     import yaml
 
+    loader = _loader()(text)
+    loader.alias_budget = alias_budget
     try:
-        value = yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader
+        value = loader.get_single_data()
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + FIRST_LINE if mark else 0
-        column = mark.column + 1 if mark else 0
-        lines = text.split("\n")
-        source = lines[line - FIRST_LINE] if mark and line - FIRST_LINE < len(lines) else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConversionError(f"invalid YAML front matter: {problem}", line, column, source) from None
+        raise _located(text, str(getattr(exc, "problem", None) or exc), getattr(exc, "problem_mark", None)) from None
+    except RecursionError:
+        raise _located(text, "nested too deeply", None) from None
+    finally:
+        loader.dispose()
     return _jsonable(value)
+
+
+def _located(text: str, problem: str, mark: Any) -> ConversionError:
+    """A front matter error at `mark` (a PyYAML mark; None: the first front matter line)."""
+    line = mark.line + FIRST_LINE if mark else FIRST_LINE
+    column = mark.column + 1 if mark else 1
+    lines = text.split("\n")
+    source = lines[line - FIRST_LINE] if line - FIRST_LINE < len(lines) else ""
+    return ConversionError(f"invalid YAML front matter: {problem}", line, column, source)
 
 
 def _jsonable(value: Any) -> Any:
