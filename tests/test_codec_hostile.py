@@ -90,17 +90,32 @@ def parsed(token: str) -> str | tuple[str, int]:
         return exc.msg, exc.offset
 
 
-@settings(max_examples=1500, deadline=None, derandomize=True)
+@settings(max_examples=800, deadline=None, derandomize=True)
 @given(st.text(_ALPHABET, max_size=14))
 def test_quoted_tokens_read_as_section_7_1_says(body: str) -> None:
     token = '"' + body
     assert parsed(token) == reference_quoted(token)
 
 
-@settings(max_examples=1000, deadline=None, derandomize=True)
+@settings(max_examples=500, deadline=None, derandomize=True)
 @given(st.text(_ALPHABET, max_size=16), st.sampled_from([",", "|", "\t"]))
 def test_cells_split_as_section_11_2_says(text: str, delimiter: str) -> None:
     assert split_cells(text, delimiter) == reference_split(text, delimiter)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.text(_ALPHABET, max_size=6).map(lambda cell: f'"{cell}"'), min_size=1, max_size=5), st.booleans())
+def test_inline_arrays_of_quoted_cells_read_cell_by_cell(cells: list[str], spaced: bool) -> None:
+    """Whatever path the decoder takes (one JSON scan of all cells, or cell by cell), values or first error
+    are those of the cells read one by one."""
+    text = (", " if spaced else ",").join(cells)
+    expected = [parsed(piece.strip(" ")) for piece in reference_split(text, ",")]
+    document = f"a[{len(expected)}]: {text}"
+    errors = [value for value in expected if isinstance(value, tuple)]
+    try:
+        assert decode(document) == {"a": expected} and not errors
+    except ToonDecodeError as exc:
+        assert errors and exc.msg == errors[0][0]
 
 
 @pytest.mark.parametrize(

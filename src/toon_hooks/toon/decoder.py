@@ -13,7 +13,7 @@ from .lines import Lines, scan, to_text
 from .scopes import NEVER, DoneScope, KeyedScope, ListScope, ObjectScope, Scope, TableScope, label, plural
 from .tables import Batches
 from .tokens import NUMBER_START, SPECIAL_START, TokenError, ValueMemo, cell_values, find_unquoted, parse_key
-from .tokens import parse_number, parse_value, split_cells
+from .tokens import parse_number, parse_value, quoted_cells, split_cells
 
 _NOT_PLAIN = ("", " ", "[")
 """How the text after `- ` starts when a list item is no plain `key: value` (empty key, extra space, header)."""
@@ -373,12 +373,15 @@ class Decoder:
         """Return the values of a primitive array written inline (§9.1): `inline`, the text after the colon of
         the header at `text[start:]`, trimmed."""
         delimiter = header.delimiter
-        pieces = inline.split(delimiter) if '"' not in inline else split_cells(inline, delimiter)
+        quoted = quoted_cells(inline, delimiter) if '"' in inline else None  # all cells quoted: read in one go
+        pieces = quoted if quoted is not None else split_cells(inline, delimiter)
         if len(pieces) != header.length and self.strict:
             raise TokenError(
                 f"expected {plural(header.length, 'value')} for {label(header)}, found {len(pieces)}",
                 start + header.length_at,
             )
+        if quoted is not None:
+            return quoted
         if " " not in inline:
             try:
                 return list(map(self.parse, pieces))  # the usual: no cell to trim, no bad token to locate
