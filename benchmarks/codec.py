@@ -2,6 +2,9 @@
 
 Every number in the table comes from the same run: best of REPEATS interleaved samples (time.perf_counter),
 throughput in MB/s of the document each codec produces or reads (TOON for the TOON codecs, compact JSON for json).
+
+A second table times hostile documents (one huge line of escapes, huge inline arrays) against plain text of the
+same size, through `loads` and through the `decode` command's conversion, at HOSTILE_MB and twice that.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from typing import Any, Callable
 import toon_format
 
 import toon_hooks
+from toon_hooks.commands.codec import toon_to_json
 
 REPEATS = 5
 MIN_SAMPLE = 0.05
@@ -163,6 +167,58 @@ def _rate(rate: float | None) -> str:
     return "failed" if rate is None else f"{rate:.1f}"
 
 
+HOSTILE_MB = 5
+"""Size of the hostile documents; each is also timed at twice this size, to show how the time scales."""
+
+
+def hostile(size: int) -> dict[str, tuple[str, bool]]:
+    """Return documents of about `size` bytes by name, each with whether it needs non-strict mode; the first,
+    one line of plain text, is the baseline."""
+    count = size // 2
+    return {
+        "plain text": ('a: "' + "xy" * count + '"', False),
+        "escaped quotes": ('a: "' + '\\"' * count + '"', False),
+        "mixed escapes": ('a: "' + "ab\\n\\\\\\u00e9" * (size // 12) + '"', False),
+        "numbers [N]": (f"a[{count}]: " + ",".join(["7"] * count), False),
+        "numbers, no-strict": ("a[999999999]: " + ",".join(["7"] * count), True),
+        "quoted cells": (f"a[{size // 10}]: " + ",".join(f'"\\"{i:06}"' for i in range(size // 10)), False),
+        "plain lines": ("".join(f"k{i}: some plain words\n" for i in range(size // 24)), False),
+    }
+
+
+def _best(func: Callable[[], Any]) -> float:
+    """Return the best of REPEATS timings of one call (each takes long enough to time on its own)."""
+    best = float("inf")
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        func()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def hostile_table() -> None:
+    """Print seconds for `loads` and for the decode command's conversion (TOON bytes to JSON text) per hostile
+    document, as ratios against plain text of the same size, and the time at twice the size over the time."""
+    columns = ("document", "MB", "loads s", "vs plain", "command s", "vs plain", "x2 size")
+    print(("{:<20}" + "{:>10}" * (len(columns) - 1)).format(*columns))
+    size = HOSTILE_MB * 1_000_000
+    small, large = hostile(size), hostile(2 * size)
+    plain: tuple[float, float] | None = None
+    for name, (text, lenient) in small.items():
+        data = text.encode()
+        api = _best(lambda: toon_hooks.loads(data, strict=not lenient))
+        command = _best(lambda: toon_to_json(data, strict=not lenient))
+        double = large[name][0].encode()
+        scale = _best(lambda: toon_to_json(double, strict=not lenient)) / command
+        if plain is None:  # the first document, plain text, is the baseline
+            plain = api, command
+        cells = (name, f"{len(data) / 1e6:.1f}", f"{api:.3f}", f"{api / plain[0]:.1f}x", f"{command:.3f}",
+                 f"{command / plain[1]:.1f}x", f"{scale:.2f}")
+        print(("{:<20}" + "{:>10}" * (len(cells) - 1)).format(*cells))
+    print(f"best of {REPEATS}; vs plain = time over that of the plain-text line; x2 size = command time at twice the"
+          " size over this one (2.00 = linear)")
+
+
 def main() -> int:
     """Print the table; exit 1 when toon-hooks output differs from toon_format's or a codec fails."""
     columns = ("dataset", "KB", "enc MB/s", "ref", "json", "enc ratio", "dec MB/s", "ref", "json", "dec ratio", "same")
@@ -180,6 +236,8 @@ def main() -> int:
         )
         print(("{:<10}" + "{:>10}" * (len(cells) - 1)).format(*cells))
     print("MB/s of the TOON text (compact JSON for json); ratio = toon-hooks / toon_format; same = identical output")
+    print()
+    hostile_table()
     return 0 if ok else 1
 
 
