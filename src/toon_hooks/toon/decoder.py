@@ -126,7 +126,7 @@ class Decoder:
                 token = rest.strip(" ")
                 if not token:
                     child: dict[str, Any] = {}
-                    fields[key] = child  # type: ignore[index]
+                    fields[key] = child
                     fields = child
                     depth += step
                     if spare:
@@ -136,14 +136,14 @@ class Decoder:
                         top = ObjectScope(depth, position, child)
                     stack.append(top)
                 elif token[0] not in _PARSED_START:
-                    fields[key] = token  # type: ignore[index]  # a plain string: nothing to parse
+                    fields[key] = token  # a plain string: nothing to parse
                 elif len(token) > _MEMO_NUMBER and token[0] in NUMBER_START:
                     try:  # not memoized: long numbers (ids, timestamps, measurements) seldom repeat
-                        fields[key] = parse_number(token)  # type: ignore[index]
+                        fields[key] = parse_number(token)
                     except TokenError as exc:
                         raise _shifted(exc, text.index(token, len(head) + 1)) from None
                 elif token == "[]":
-                    fields[key] = []  # type: ignore[index]
+                    fields[key] = []
                 else:
                     value = cached(token, _UNSEEN)
                     if value is _UNSEEN:
@@ -151,7 +151,7 @@ class Decoder:
                             value = values[token] = parse_value(token)
                         except TokenError as exc:
                             raise _shifted(exc, text.index(token, len(head) + 1)) from None
-                    fields[key] = value  # type: ignore[index]
+                    fields[key] = value
                 position += 1
             while stack:
                 stack.pop().close(self)

@@ -46,7 +46,9 @@ _JSON_TYPES = _PRIMITIVES | {dict, list}
 _DICT = frozenset({dict})
 _Place = Literal["root", "field", "item"]
 """Where an array stands: it decides the empty-array form and whether tabular form is allowed (§9)."""
-_ROOT, _FIELD, _ITEM = "root", "field", "item"
+_ROOT: _Place = "root"
+_FIELD: _Place = "field"
+_ITEM: _Place = "item"
 
 
 class _Unencodable(Exception):
@@ -143,7 +145,7 @@ class _Encoder:
         self.keys = _Memo(_key_token)
         self.names = _Memo(self.names_at)
         self.shapes = _Memo(self.shape)
-        self.templates = _Memo(lambda key: rows_template(*key, delimiter))
+        self.templates = _Memo(lambda key: rows_template(key[0], key[1], delimiter))
         self.formats = token_functions(delimiter, cache_strings=True)
         self.cell_formats = token_functions(delimiter, cache_strings=False)  # table cells: see token_functions
 
@@ -225,11 +227,11 @@ class _Encoder:
         """Emit `obj` in keyed tabular form (§9.5) and return True when it qualifies."""
         if len(obj) < 2:
             return False
-        entries = obj.values()
-        first, last = next(iter(entries)), next(reversed(entries))
+        values = obj.values()
+        first, last = next(iter(values)), next(reversed(values))
         if type(first) is dict and type(last) is dict and len(first) != len(last):
             return False  # the cheap rejection of a mixed object: its first and last entries differ in size
-        entries = list(entries)
+        entries = list(values)
         if set(map(type, entries)) != _DICT:
             try:
                 entries = list(map(self.json_value, entries))
@@ -373,8 +375,8 @@ class _Encoder:
             fields[index] += sub_header
             columns.append(list(zip(*[leaves[start::sub_width] for start in range(sub_width)])))
             width += sub_width
-        leaves = chain.from_iterable(chain.from_iterable(zip(*columns)))
-        return "{" + self.delim.join(fields) + "}", width, list(leaves)
+        rows = chain.from_iterable(chain.from_iterable(zip(*columns)))
+        return "{" + self.delim.join(fields) + "}", width, list(rows)
 
     def shape(self, keys: tuple[str, ...]) -> tuple[str, tuple[str, ...], itemgetter[Any]]:
         """Return the field list, the encoded field names and a getter of the values of objects with `keys`."""
@@ -389,7 +391,8 @@ class _Encoder:
             tokens = tuple([formats[type(cell)](cell) for cell in cells])
         except KeyError:  # no token function for the cell's type
             return None
-        return self.templates[prefixes, width] % tokens
+        rows: str = self.templates[prefixes, width] % tokens
+        return rows
 
     def long_rows(self, prefixes: tuple[str, ...], width: int, cells: list[Any]) -> str:
         """Return a long table's rows like `short_rows` (all cells are primitives): one C-level `map` (for strings,
@@ -397,7 +400,7 @@ class _Encoder:
         columns = [self.column(cells[start::width]) for start in range(width)]
         return "\n".join(map(str.__add__, prefixes, map(self.delim.join, zip(*columns))))
 
-    def column(self, values: tuple[Any, ...]) -> list[str]:
+    def column(self, values: list[Any]) -> list[str]:
         """Return the tokens of one table column."""
         kinds = set(map(type, values))
         if len(kinds) != 1:

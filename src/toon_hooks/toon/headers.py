@@ -178,7 +178,7 @@ def check_no_values(header: Header, text: str, start: int) -> None:
         raise HeaderError("a header with a field list takes no values after its colon", at)
 
 
-class HeaderMemo(dict):  # type: ignore[type-arg]
+class HeaderMemo(dict[str, Header]):
     """The headers of one document by their text, parsed once: lines repeat headers (one per list item, say).
 
     A header is remembered by its text up to its colon when that is the line's first colon (the usual case),
