@@ -6,6 +6,7 @@ from typing import IO, Any, Callable
 from ..errors import ToonDecodeError
 from .decoder import decode
 from .encoder import encode
+from .lines import Document
 
 __all__ = ["ToonDecodeError", "decode", "dump", "dumps", "encode", "load", "loads"]
 
@@ -21,7 +22,7 @@ def dumps(
     return encode(value, delimiter=delimiter, indent_size=indent_size, default=default)
 
 
-def loads(text: str | bytes, *, strict: bool = True, indent_size: int = 2) -> Any:
+def loads(text: Document, *, strict: bool = True, indent_size: int = 2) -> Any:
     """Return the value of a TOON document (alias of `decode`)."""
     return decode(text, strict=strict, indent_size=indent_size)
 

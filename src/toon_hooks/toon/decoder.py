@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import ToonDecodeError
 from .headers import Header, HeaderError, HeaderMemo, header_start
-from .lines import Lines, scan, to_text
+from .lines import Document, Lines, scan, to_text
 from .scopes import NEVER, DoneScope, KeyedScope, ListScope, ObjectScope, Scope, TableScope, label, plural
 from .tables import Batches
 from .tokens import NUMBER_START, SPECIAL_START, TokenError, ValueMemo, cell_values, find_unquoted, parse_key
@@ -25,7 +25,7 @@ _MEMO_NUMBER = 4
 """Longest number token that `run` memoizes."""
 
 
-def decode(text: str | bytes, *, strict: bool = True, indent_size: int = 2) -> Any:
+def decode(text: Document, *, strict: bool = True, indent_size: int = 2) -> Any:
     """Return the JSON-model value of a TOON document; raise ToonDecodeError with its location if invalid.
 
     Integers decode to exact `int` (up to CPython's integer-string digit limit), other numbers to `float`;

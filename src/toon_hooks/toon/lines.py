@@ -61,7 +61,11 @@ class Lines:
         return ToonDecodeError(msg, number, len(raw) - len(self.contents[position]) + offset + 1, raw)
 
 
-def to_text(data: str | bytes, strict: bool) -> str:
+Document = str | bytes | bytearray | memoryview
+"""What the decoder reads: text, or UTF-8 bytes in any bytes-like object."""
+
+
+def to_text(data: Document, strict: bool) -> str:
     """Return the document as text: bytes as UTF-8, without its leading byte-order mark (one only: a second
     U+FEFF is content, the first character of a key or of a root string that the encoder quotes).
 
