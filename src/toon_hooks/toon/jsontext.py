@@ -100,10 +100,10 @@ def _write(value: Any, indent: int | None) -> str:
                 write("{" if keyed else "[")
                 opened = True
         while frames:  # on to the next container child of the innermost open container, closing those done
-            children, keyed = frames[-1]
+            rest, keyed = frames[-1]
             depth = len(frames)
             pad = newline + unit * depth
-            for child in children:
+            for child in rest:
                 lead = pad if opened else "," + pad
                 opened = False
                 if keyed:
