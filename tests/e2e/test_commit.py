@@ -91,6 +91,12 @@ def test_unstaged_edit_in_a_twin_survives(repo: Path) -> None:
     assert proc.returncode != 0
     assert "s.md" in proc.stdout
     assert (repo / "s.md").read_text() == twin_before + "\nunstaged note\n"
+    # the advice names both ways that work, and the summary does not claim that nothing failed
+    assert "move it into s.toon and drop it here (git restore -- s.md)" in proc.stdout
+    assert "1 left for you to stage" in proc.stdout
+    # following the first way works: the edit is dropped and the commit goes through
+    git(repo, "restore", "--", "s.md")
+    assert commit(repo).returncode == 0
 
 
 def test_partial_staging_converts_the_staged_version_and_keeps_the_unstaged_edit(repo: Path) -> None:
@@ -138,8 +144,10 @@ def test_rename_and_delete_leave_orphans_that_the_orphans_hook_reports(repo: Pat
     proc = commit(repo)
     assert proc.returncode != 0
     assert "old.md:1:1: orphaned twin" in proc.stdout and "gone.md:1:1: orphaned twin" in proc.stdout
-    run(["toon-hooks", "orphans", "--delete"], repo, check=False)
-    git(repo, "add", "-A")
+    # the advice works where only pre-commit is installed: plain git, or the hook's own --delete arg
+    assert "git rm -- gone.md old.md" in proc.stdout or "git rm -- old.md gone.md" in proc.stdout
+    assert "args: [--delete] on toon-orphans" in proc.stdout
+    git(repo, "rm", "-q", "--", "old.md", "gone.md")
     proc = commit(repo)
     assert proc.returncode == 0, proc.stdout
     assert not (repo / "old.md").exists() and (repo / "new.md").exists()
