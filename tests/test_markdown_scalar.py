@@ -30,6 +30,7 @@ from toon_hooks.formats.markdown.scalar import (
     unique_key,
     unquote_string,
 )
+from toon_hooks.formats.markdown.read import markdown_to_data
 from toon_hooks.formats.markdown.slots import probe
 
 ALL_SLOTS = (SECTION, CONTAINER, QUOTE, ALERT, BULLET, ORDERED, TASK, ORDERED_TASK, CELL, HEADER, HEADING, DEEP_HEADING)
@@ -141,7 +142,7 @@ plain_texts = st.text(
 @given(plain_texts)
 def test_plain_fast_path_is_sound_in_every_slot(text: str) -> None:
     """What the fast path accepts without parsing, the full write-read probe accepts too."""
-    assert all(probe(text, slot) for slot in ALL_SLOTS)
+    assert all(probe(text, slot, markdown_to_data) for slot in ALL_SLOTS)
 
 
 @pytest.mark.parametrize(
@@ -163,7 +164,7 @@ def test_plain_fast_path_is_sound_in_every_slot(text: str) -> None:
     ],
 )
 def test_probe_rejects_text_that_reads_back_differently(text: str, slot: str) -> None:
-    assert not probe(text, slot)
+    assert not probe(text, slot, markdown_to_data)
 
 
 @pytest.mark.parametrize(
@@ -180,7 +181,7 @@ def test_probe_rejects_text_that_reads_back_differently(text: str, slot: str) ->
     ],
 )
 def test_probe_accepts_markdown_that_reads_back_as_written(text: str, slot: str) -> None:
-    assert probe(text, slot)
+    assert probe(text, slot, markdown_to_data)
 
 
 def test_same_tells_booleans_from_numbers_and_checks_key_order() -> None:

@@ -3,7 +3,7 @@
 `read_blocks` turns a document into its front matter and a flat list of `Block`s, one per top-level
 token group, each carrying its exact source lines (`md`) so that anything the domain readers do not
 understand can be kept verbatim. Lines no token covers (link reference definitions) become `other`
-blocks too, so no text is lost. The inverse helpers live in `checkpoint_render`.
+blocks too, so no text is lost. The inverse helpers live in `render`.
 """
 from __future__ import annotations
 
@@ -190,7 +190,7 @@ def _table(group: list[Token]) -> Table:
 
 
 def load_front_matter(front: FrontMatter) -> Any:
-    """Parse YAML front matter with the one policy every Markdown reader shares (`md_front`)."""
+    """Parse YAML front matter with the one policy every Markdown reader shares (`markdown.front`)."""
     from ..markdown.front import load_front_matter as load
 
     return load(front.raw)

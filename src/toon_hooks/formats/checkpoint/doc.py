@@ -13,9 +13,9 @@ from .blocks import (
     trim_columns,
 )
 from .render import (
-    SEPARATOR, header_parts, join_blocks, kept_parts, metadata_paragraph, render_fence, render_front_matter,
-    render_items, task_list,
+    SEPARATOR, header_parts, join_parts, kept_parts, metadata_paragraph, render_front_matter, render_items, task_list,
 )
+from ..markdown.layout import code_text, fence_lines
 from .text import escape, meta_lines, typed, untyped
 
 KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
@@ -291,19 +291,19 @@ def render_checkpoint(data: Mapping[str, Any]) -> str:
         body.append("---")
     if not parts and _opens_front_matter(body):
         body.insert(0, SEPARATOR)
-    return join_blocks(parts + body)
+    return join_parts(parts + body)
 
 
 def _ends_like_footer(parts: list[str]) -> bool:
     """Tell whether a document would end with a rule, or with a rule and metadata paragraphs (a footer)."""
-    blocks = read_blocks(join_blocks(parts))[1]
+    blocks = read_blocks(join_parts(parts))[1]
     footer, rest = _take_footer(blocks)
     return bool(footer) or len(rest) < len(blocks)
 
 
 def _opens_front_matter(parts: list[str]) -> bool:
     """Tell whether a document without metadata would open with front matter (a note that is a `---` rule)."""
-    return read_blocks(join_blocks(parts))[0] is not None
+    return read_blocks(join_parts(parts))[0] is not None
 
 
 def _write_summary(data: Mapping[str, Any]) -> list[str]:
@@ -319,8 +319,8 @@ def _write_git(data: Mapping[str, Any]) -> list[str]:
     """Return one `###` sub-section with a fence per git field, in the data's order."""
     parts = []
     for field, value in data.get("git", {}).items():
-        lines = "".join(f"{line}\n" for line in _GIT_LINES[field](value))
-        parts.append(f"### {GIT_TITLES[field]}\n{render_fence(lines)}")
+        fence = fence_lines("", code_text(_GIT_LINES[field](value)))
+        parts.append("\n".join([f"### {GIT_TITLES[field]}", *fence]))
     return parts
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from .blocks import (
     ITEM_DEFAULTS, Block, drop_separator, item_row, split_at, split_rest, take_header, trim_columns,
 )
-from .render import header_parts, join_blocks, render_front_matter, rest_parts, task_list
+from .render import header_parts, join_parts, render_front_matter, rest_parts, task_list
 from .text import untyped
 
 KEY_ORDER = ("meta", "tasklist", "tasks", "tables", "notes", "sections")
@@ -60,7 +60,7 @@ def render_tasklist(data: Mapping[str, Any]) -> str:
         if index == first_h2 and body:
             body.append("---")
         body += [f"{'#' * level} {untyped(section[key])}".rstrip(), *_region(section)]
-    return join_blocks(parts + body)
+    return join_parts(parts + body)
 
 
 def _region(region: Mapping[str, Any]) -> list[str]:

@@ -1,5 +1,9 @@
 """YAML front matter <-> JSON-model data: PyYAML's safe loader, but dates and times stay the text written.
 
+Two YAML styles are written: PyYAML's block style (`dump_front_matter`: the general mapping and the lines
+reading) and one `key: value` line per entry with JSON values (`dump_json_front_matter`: checkpoints and task
+lists, whose tool-written front matter looks like that and so comes back byte for byte).
+
 YAML 1.1 pitfalls that remain (they are what `yaml.safe_load` does): `yes`/`no`/`on`/`off` (any case) are
 booleans, so `country: no` reads as `false`; `0o17`/`017` are octal and `1_000` is 1000; `.inf`/`.nan` have no
 JSON form and become null. Quote such values in the front matter to keep them as text.
@@ -8,7 +12,9 @@ from __future__ import annotations
 
 import base64
 import functools
+import json
 import math
+import re
 from typing import Any, Callable
 
 from ...errors import ConversionError
@@ -145,3 +151,48 @@ def dump_front_matter(value: Any) -> list[str]:
     text = yaml.safe_dump(value, sort_keys=False, allow_unicode=True, width=1 << 30)
     # PyYAML ends a lone plain scalar with the document end marker `...`, which also closes front matter.
     return text.removesuffix("\n...\n").removesuffix("\n").split("\n")
+
+
+_BARE_YAML_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_YAML_WORDS = frozenset({"true", "false", "null", "yes", "no", "on", "off", "y", "n"})
+"""Keys YAML 1.1 (PyYAML) would read as booleans or null when bare."""
+_YAML_LINE_BREAKS = str.maketrans({"\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P", "\ufeff": "\\ufeff"})
+
+
+def dump_json_front_matter(value: Any) -> list[str]:
+    """Return the YAML lines for a front matter value: one `key: value` line per entry of a non-empty mapping,
+    values as JSON (a YAML subset that PyYAML reads back unchanged); any other value on one line."""
+    if isinstance(value, dict) and value:
+        return [f"{_yaml_key(key)}: {_yaml_value(item)}" for key, item in value.items()]
+    return [_yaml_value(value)]
+
+
+def _yaml_key(key: str) -> str:
+    """Return a mapping key bare when YAML reads it back as the same string, else double-quoted."""
+    if _BARE_YAML_KEY.fullmatch(key) and key.lower() not in _YAML_WORDS:
+        return key
+    return _yaml_value(key)
+
+
+def _yaml_value(value: Any) -> str:
+    """Return a JSON-model value in YAML flow style that PyYAML reads back unchanged."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_yaml_value(str(k))}: {_yaml_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_yaml_value(item) for item in value) + "]"
+    if isinstance(value, float):
+        return _yaml_float(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False).translate(_YAML_LINE_BREAKS)
+    return json.dumps(value)
+
+
+def _yaml_float(value: float) -> str:
+    """Return a float the way YAML 1.1 reads it as a float (it needs a dot before any exponent)."""
+    if not math.isfinite(value):
+        return "null"
+    text = repr(value)
+    if "e" in text and "." not in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}.0e{exponent}"
+    return text

@@ -1,8 +1,12 @@
-"""Line layout of Markdown blocks, shared by the writer and the raw-text probes: no decisions, only shape."""
+"""Line layout of Markdown blocks, the one every Markdown writer uses: no decisions, only shape.
+
+The general mapping, its raw-text probes, the checkpoint and task-list writer, the PDF writer and the HTML
+reader write headings, items, quotes, tables, fences, front matter and whole documents through these functions.
+"""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 Block = list[str]
 """The lines of one block, without line ends."""
@@ -33,13 +37,27 @@ def quote_lines(lines: list[str]) -> Block:
     return ["> " + line if line else ">" for line in lines]
 
 
-def table_lines(header: list[str], rows: list[list[str]]) -> Block:
-    """A GFM table of already escaped cell texts (alignment is not kept, so the delimiter row is plain)."""
-    return [_row(header), _row(["---"] * len(header)), *map(_row, rows)]
+def table_lines(header: list[str], rows: list[list[str]], align: Sequence[str] | None = None) -> Block:
+    """A GFM table of already escaped cell texts. Without `align` the delimiter row is `---` per column; with
+    it ("", "left", "center" or "right" per column) each delimiter cell spans its header cell and padding and
+    carries that column's colons."""
+    if align is None:
+        return [_row(header), _row(["---"] * len(header)), *map(_row, rows)]
+    rule = "|".join(_rule(len(cell) + 2, how) for cell, how in zip(header, align))
+    return [_row(header), f"|{rule}|", *map(_row, rows)]
 
 
 def _row(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
+
+
+_ALIGN_RULE = {"": "{}", "left": ":{}", "right": "{}:", "center": ":{}:"}
+
+
+def _rule(width: int, align: str) -> str:
+    """One delimiter-row cell `width` characters wide, with the colons of its alignment."""
+    colons = _ALIGN_RULE[align].count(":")
+    return _ALIGN_RULE[align].format("-" * max(1, width - colons))
 
 
 def fence_lines(info: str, text: str) -> Block:
@@ -61,9 +79,19 @@ def code_text(lines: list[str]) -> str:
     return "\n" * len(lines) if not any(lines) else "\n".join(lines)
 
 
+def front_matter_lines(yaml: list[str]) -> Block:
+    """A front matter block: YAML lines between `---` markers."""
+    return ["---", *yaml, "---"]
+
+
 def join_blocks(blocks: Iterable[Block | None]) -> Block:
     """Join blocks with one blank line between them; None and empty blocks are skipped."""
     lines: Block = []
     for block in filter(None, blocks):
         lines.extend([""] * bool(lines) + block)
     return lines
+
+
+def document_text(lines: Block) -> str:
+    """A document's text: its lines, each ending with LF ("" for no lines, as the end-of-file hook keeps it)."""
+    return "".join(line + "\n" for line in lines)

@@ -1,9 +1,9 @@
-"""Read Markdown into JSON-model data through markdown-it tokens (md_write renders the same model back).
+"""Read Markdown into JSON-model data through markdown-it tokens (`write` renders the same model back).
 
 Headings nest into objects; the blocks under a heading become its value: one block gives that block's value,
 several give an array (consecutive paragraphs and rules are one prose string). Lists and tables are arrays
 (rows with depth/done columns for nested or task lists); code, quotes, alerts, HTML and ordered lists are
-objects tagged by their keys. Inline content stays Markdown source. md_slots keeps reader and writer agreed.
+objects tagged by their keys. Inline content stays Markdown source. `slots` keeps reader and writer agreed.
 """
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ from .scalar import (
     unquote_string,
 )
 from .parser import parser
+from .slots import is_raw
 
 if TYPE_CHECKING:
     from markdown_it.tree import SyntaxTreeNode
@@ -159,13 +160,11 @@ _PROSE: dict[str, Callable[[SyntaxTreeNode], str]] = {
 
 def _scalar(inline: SyntaxTreeNode, slot: str) -> Scalar:
     """Return the value of one slot's inline content: a quoted string, or its source (typed unless a key)."""
-    from .slots import is_raw
-
     text = _source(inline)
     children = [c for c in inline.children if c.type != "text" or c.content]
     if len(children) == 1 and children[0].type == "code_inline" and text == f"`{children[0].content}`":
         literal = unquote_string(children[0].content)
-        if literal is not None and not is_raw(literal, slot):
+        if literal is not None and not is_raw(literal, slot, markdown_to_data):
             return literal
     return text if slot in UNTYPED else parse_scalar(text)
 

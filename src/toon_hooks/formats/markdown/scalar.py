@@ -15,7 +15,7 @@ from typing import Any, Union
 
 Scalar = Union[str, int, float, bool, None]
 
-# Slots: where a scalar's text sits; the reader and writer treat each one identically (see md_slots).
+# Slots: where a scalar's text sits; the reader and writer treat each one identically (see `slots`).
 SECTION = "section"
 """A paragraph directly under a heading or at the top of the document."""
 CONTAINER = "container"

@@ -1,7 +1,8 @@
 """Decide whether a string can stand as raw Markdown in a slot: write it there alone, read it back, compare.
 
 Both directions ask the same question: the writer quotes exactly the strings that fail it, and the reader
-decodes a quoted code span only when its string fails it, so every value has exactly one spelling.
+decodes a quoted code span only when its string fails it, so every value has exactly one spelling. The
+reader is passed in (`read`), as it asks this module while it reads: neither module imports the other.
 """
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ _SENTINEL = ["```", "```", ""]
 """An empty code block placed before the text so the text is read as a later block, not the first one."""
 
 Probe = Callable[[list[str], str], "tuple[list[str], Any]"]
+Reader = Callable[[str], Any]
+"""Markdown → data: the general mapping's `markdown_to_data`."""
 
 
 def raw_text(text: str, slot: str) -> str:
@@ -58,21 +61,19 @@ _PROBES: dict[str, Probe] = {
 }
 
 
-def is_raw(text: str, slot: str) -> bool:
+def is_raw(text: str, slot: str, read: Reader) -> bool:
     """Tell whether `text`, written raw in `slot`, reads back as the same string."""
-    return is_plain(text) or probe(text, slot)
+    return is_plain(text) or probe(text, slot, read)
 
 
 @functools.lru_cache(maxsize=8192)
-def probe(text: str, slot: str) -> bool:
+def probe(text: str, slot: str, read: Reader) -> bool:
     """Write `text` raw in `slot` of a small document, read the document, and compare (no fast path)."""
-    from .read import markdown_to_data
-
     lines = raw_text(text, slot).split("\n")
     if not is_clean(lines):
         return False
     document, expected = _PROBES[slot](lines, text)
     try:
-        return same(markdown_to_data("\n".join(document)), expected)
+        return same(read("\n".join(document)), expected)
     except ConversionError:  # the text holds a toon fence that does not decode: it cannot be raw
         return False

@@ -1,4 +1,4 @@
-"""Render JSON-model data as GitHub-flavoured Markdown that md_read reads back to the same value.
+"""Render JSON-model data as GitHub-flavoured Markdown that `read` reads back to the same value.
 
 Objects become headings, arrays of primitives lists, list rows ({depth, done, text}) nested task lists,
 uniform arrays of flat objects tables, tagged objects (`code`, `ordered`, `quote`, …) their construct, and
@@ -12,7 +12,10 @@ from typing import Any
 
 from ...errors import ConversionError
 from .front import dump_front_matter
-from .layout import Block, checkbox, fence_lines, heading_lines, item_lines, join_blocks, quote_lines, table_lines
+from .layout import (
+    Block, checkbox, document_text, fence_lines, front_matter_lines, heading_lines, item_lines, join_blocks,
+    quote_lines, table_lines,
+)
 from .read import BODY, FRONT_MATTER, REFERENCES, markdown_to_data
 from .scalar import (
     ALERT,
@@ -34,6 +37,7 @@ from .scalar import (
     shown_key,
     unique_key,
 )
+from .slots import is_raw, raw_text
 
 _TAGS: dict[tuple[str, ...], str] = {
     ("code",): "code",
@@ -47,7 +51,7 @@ _TAGS: dict[tuple[str, ...], str] = {
 }
 """Key sequence of a tagged object → the renderer method that writes it."""
 _ROW_COLUMNS = {("done", "text"), ("depth", "done", "text"), ("depth", "text")}
-"""The columns of list rows as md_read makes them."""
+"""The columns of list rows as `read` makes them."""
 
 _MAX_ORDINAL = 999_999_999
 """Largest number an ordered list item may carry (CommonMark allows nine digits)."""
@@ -82,8 +86,7 @@ class MarkdownRenderer:
             # mdit-py-plugins' front matter rule checks the document's first character, then counts dashes
             # from where the current block starts: `- a--` (a first list item) opens front matter too.
             body = self.unlike_front_matter(body, value)
-        lines = join_blocks([front, body])
-        return "\n".join(lines) + "\n" if lines else ""
+        return document_text(join_blocks([front, body]))
 
     def unlike_front_matter(self, body: Block, value: Any) -> Block:
         """A document opening with dashes may read as front matter; keep it only if it reads back right."""
@@ -112,7 +115,7 @@ class MarkdownRenderer:
         return front, blocks + ([references] if references is not None else [])
 
     def front_matter(self, value: Any) -> Block | None:
-        lines = ["---", *dump_front_matter(value), "---"]
+        lines = front_matter_lines(dump_front_matter(value))
         return lines if is_clean(lines) and _reads_as("\n".join(lines), {FRONT_MATTER: value}) else None
 
     def references(self, refs: Any) -> Block | None:
@@ -195,7 +198,7 @@ class MarkdownRenderer:
         if not value:
             return None
         (key, rows), *more = value.items()
-        if not more and key == "table":  # md_read puts rows under a key when other blocks share the section
+        if not more and key == "table":  # `read` puts rows under a key when other blocks share the section
             return self.table(rows)
         if not more and key in ("tasks", "items"):
             return self.rows(rows, alt) if _row_kind(rows) == key else None
@@ -216,11 +219,9 @@ class MarkdownRenderer:
 
     def slot(self, value: Any, slot: str) -> str:
         """The text of a primitive in a slot: raw when it reads back unchanged, else a quoted code span."""
-        from .slots import is_raw, raw_text
-
         if not isinstance(value, str):
             return scalar_text(value)
-        return raw_text(value, slot) if is_raw(value, slot) else quote_string(value)
+        return raw_text(value, slot) if is_raw(value, slot, markdown_to_data) else quote_string(value)
 
     def bullet_list(self, values: list[Any], alt: bool) -> Block:
         marker = "*" if alt else "-"
@@ -338,9 +339,9 @@ def _joins_list(list_block: Block, items: Any, block: Block, value: Any) -> bool
 
 
 def _row_kind(rows: Any) -> str | None:
-    """"tasks" or "items" when `rows` are list rows exactly as md_read makes them, else None.
+    """"tasks" or "items" when `rows` are list rows exactly as `read` makes them, else None.
 
-    Depths start at 0 and grow by at most one; `done` is a boolean or null; the columns are the ones md_read
+    Depths start at 0 and grow by at most one; `done` is a boolean or null; the columns are the ones `read`
     picks ({done, text} only for a flat task list), and plain rows are not a flat list of primitives.
     """
     if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict) or tuple(rows[0]) not in _ROW_COLUMNS:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..markdown.layout import Block, document_text, heading_lines, item_lines, join_blocks, quote_lines, table_lines
+
 _INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
 """Characters that would start emphasis, code, links, HTML, strikethrough, entities or end a table cell."""
 _BLOCK_START = re.compile(r"[#+=>-]")
@@ -16,39 +18,40 @@ def render_markdown(doc: dict[str, Any]) -> str:
     """Return the blocks and tables of `doc` in page order (a page's tables after its text)."""
     items = [(block["page"], 0, i, _block(block)) for i, block in enumerate(doc["blocks"])]
     items += [(table["page"], 1, i, _table(table["rows"])) for i, table in enumerate(doc.get("tables", []))]
-    chunks = [chunk for *_, chunk in sorted(items, key=lambda item: item[:3])]
+    blocks = [block for *_, block in sorted(items, key=lambda item: item[:3])]
     if doc.get("ocr_needed"):
         pages = ", ".join(map(str, doc["ocr_needed"]))
-        chunks.append(f"> Pages without a text layer (OCR needed): {pages}")
-    return _join(chunks)
+        blocks.append(quote_lines([f"Pages without a text layer (OCR needed): {pages}"]))
+    return document_text(join_blocks(_lists(blocks)))
 
 
-def _join(chunks: list[str]) -> str:
-    """Separate chunks by blank lines, except consecutive list items, which form one list."""
-    if not chunks:
-        return ""
-    out = chunks[0]
-    for previous, chunk in zip(chunks, chunks[1:]):
-        out += ("\n" if _is_item(previous) and _is_item(chunk) else "\n\n") + chunk
-    return out + "\n"
+def _lists(blocks: list[Block]) -> list[Block]:
+    """Merge consecutive list items into one block (a blank line between items would make the list loose)."""
+    merged: list[Block] = []
+    for block in blocks:
+        if merged and _is_item(merged[-1][0]) and _is_item(block[0]):
+            merged[-1] = merged[-1] + block
+        else:
+            merged.append(block)
+    return merged
 
 
-def _is_item(chunk: str) -> bool:
-    return chunk.startswith("- ") or bool(_ORDERED_ITEM.match(chunk))
+def _is_item(line: str) -> bool:
+    return line.startswith("- ") or bool(_ORDERED_ITEM.match(line))
 
 
-def _block(block: dict[str, Any]) -> str:
+def _block(block: dict[str, Any]) -> Block:
     kind, text = block["kind"], block["text"]
     if kind == "heading":
-        return "#" * block["level"] + " " + _CLOSING_HASHES.sub(r"\\\g<0>", escape(text))
+        return heading_lines(block["level"], _CLOSING_HASHES.sub(r"\\\g<0>", escape(text)))
     if kind == "list_item":
         ordered = _ORDERED_ITEM.match(text)
         if ordered:
-            return ordered.group() + escape_paragraph(text[ordered.end():])
-        return "- " + escape_paragraph(text)
+            return item_lines(ordered.group().rstrip(), [escape_paragraph(text[ordered.end():])])
+        return item_lines("-", [escape_paragraph(text)])
     if kind == "caption":
-        return "*" + escape(text) + "*"
-    return escape_paragraph(text)
+        return ["*" + escape(text) + "*"]
+    return [escape_paragraph(text)]
 
 
 def escape(text: str) -> str:
@@ -67,16 +70,10 @@ def escape_paragraph(text: str) -> str:
     return text
 
 
-def _table(rows: list[dict[str, Any]]) -> str:
+def _table(rows: list[dict[str, Any]]) -> Block:
     """Render row objects as a GFM table whose header is the field names."""
     names = list(rows[0])
-    lines = [_row(names), "|" + " --- |" * len(names)]
-    lines += [_row([_cell(row[name]) for name in names]) for row in rows]
-    return "\n".join(lines)
-
-
-def _row(cells: list[str]) -> str:
-    return "| " + " | ".join(escape(cell) for cell in cells) + " |"
+    return table_lines([escape(name) for name in names], [[escape(_cell(row[name])) for name in names] for row in rows])
 
 
 def _cell(value: Any) -> str:
