@@ -5,7 +5,7 @@ from ...options import Options
 from ..checkpoint import VERSION as CHECKPOINT_VERSION
 from ..registry import Converter, decode_text, register
 
-VERSION = f"3+checkpoint.{CHECKPOINT_VERSION}"
+VERSION = f"4+checkpoint.{CHECKPOINT_VERSION}"
 """Bump the first part when the lines reading, the general mapping or the choice between readings changes
 output; checkpoint.VERSION covers the checkpoint shapes."""
 
