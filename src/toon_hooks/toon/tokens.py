@@ -226,7 +226,9 @@ def quoted_cells(text: str, delimiter: str) -> list[str] | None:
     """Return the values of the cells of `text` (§11.2) when the delimiter is a comma and every cell is a quoted
     string, read as one JSON array by the json module's C scanner; else None, as when a cell needs
     `parse_quoted`'s checks (a JSON-only escape, a raw control character)."""
-    if delimiter != "," or "\t" in text or "\r" in text or not _toon_escapes_only(text):
+    if delimiter != "," or text[:1] != '"' or text[-1:] != '"':
+        return None  # (the first or last cell is unquoted: the cheap test that rules out most mixed arrays)
+    if "\t" in text or "\r" in text or not _toon_escapes_only(text):
         return None  # (JSON would skip a tab or CR around a value; TOON trims spaces only)
     array = f"[{text}]"
     try:
