@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .render import SEPARATOR
 from .text import clean, meta_lines, typed, writable
 from ..markdown.nesting import check_nesting
-from ..markdown.parser import parser
+from ..markdown.parser import parsed, parser
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -79,7 +79,7 @@ def read_blocks(text: str) -> tuple[FrontMatter | None, list[Block]]:
     nested deeper than the parser reads are a located ConversionError (their text would be lost)."""
     text = normalize_newlines(text)
     lines = text.split("\n")
-    tokens = parser().parse(text, {})
+    tokens = list(parsed(text)[0])
     check_nesting(parser(), tokens, text)
     front: FrontMatter | None = None
     found: list[tuple[int, Block]] = []

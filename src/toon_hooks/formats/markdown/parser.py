@@ -7,10 +7,11 @@ would change what a bare URL in a value parses to. Every round-trip guarantee de
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 
 @functools.lru_cache(maxsize=2)
@@ -21,3 +22,15 @@ def parser(html: bool = True) -> MarkdownIt:
 
     md = MarkdownIt("gfm-like2", {"linkify": False, "html": html}).disable("linkify")
     return md.use(front_matter_plugin)
+
+
+@functools.lru_cache(maxsize=2)
+def parsed(text: str) -> tuple[tuple[Token, ...], dict[str, Any]]:
+    """Return the token stream of `text` and the env the parser filled (link references), parsed once.
+
+    Choosing a Markdown reading runs several readers over the same document; they share this parse (it is
+    most of their cost). The tokens are shared, so only readers use it: markdown-it's renderer sets
+    attributes on tokens as it goes, so rendering parses anew.
+    """
+    env: dict[str, Any] = {}
+    return tuple(parser().parse(text, env)), env

@@ -34,7 +34,7 @@ from .scalar import (
     unique_key,
     unquote_string,
 )
-from .parser import parser
+from .parser import parsed, parser
 from .slots import is_raw
 
 if TYPE_CHECKING:
@@ -55,8 +55,8 @@ def markdown_to_data(text: str) -> Any:
     nested deeper than the parser reads raise a located ConversionError."""
     from markdown_it.tree import SyntaxTreeNode
 
-    env: dict[str, Any] = {}
-    tokens = parser().parse(text, env)
+    shared, env = parsed(text)
+    tokens = list(shared)
     check_nesting(parser(), tokens, text)
     nodes = list(SyntaxTreeNode(tokens).children)
     data: dict[str, Any] = {}
