@@ -76,6 +76,9 @@ def test_pages_of_any_data_read_back(value: Any) -> None:
 def test_markdown_syntax_in_text_stays_text(markdown: str) -> None:
     # An empty task item needs a trailing space, which toon-hooks never writes (nor does its Markdown writer).
     assume(not re.search(r"\[[ xX]\][ \t]*$", markdown, re.M))
+    # A line holding only a backslash is a hard break with nothing before it in its line; at the start of a
+    # heading or paragraph it is invisible on the page, and the reader drops such leading breaks by design.
+    assume(not re.search(r"^[ ]*\\$", markdown, re.M))
     reads_back(markdown)
 
 
