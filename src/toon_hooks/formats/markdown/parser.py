@@ -14,13 +14,13 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
 
-@functools.lru_cache(maxsize=2)
-def parser(html: bool = True) -> MarkdownIt:
-    """Return the shared parser; `html=False` escapes raw HTML (used when rendering pages)."""
+@functools.lru_cache(maxsize=1)
+def parser() -> MarkdownIt:
+    """Return the shared parser (raw HTML on: readers keep it, the page writer shows it as source)."""
     from markdown_it import MarkdownIt
     from mdit_py_plugins.front_matter import front_matter_plugin
 
-    md = MarkdownIt("gfm-like2", {"linkify": False, "html": html}).disable("linkify")
+    md = MarkdownIt("gfm-like2", {"linkify": False, "html": True}).disable("linkify")
     return md.use(front_matter_plugin)
 
 
