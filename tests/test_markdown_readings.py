@@ -16,6 +16,7 @@ from toon_hooks.formats.markdown.parser import parser
 from toon_hooks.formats.markdown.read import markdown_to_data
 from toon_hooks.formats.markdown.readings import markdown_of
 from toon_hooks.options import Options
+from conftest import examples
 
 DATA = Path(__file__).parent / "data"
 DOCUMENTS = sorted((DATA / "markdown").glob("**/*.md")) + sorted((DATA / "checkpoint").glob("*.md"))
@@ -45,7 +46,7 @@ LINE = st.sampled_from([
 ])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(LINE, max_size=30))
 def test_any_document_round_trips_to_the_same_html(lines: list[str]) -> None:
     """The promise users get: whatever reading is picked, md → toon → md renders the same page."""
@@ -53,7 +54,7 @@ def test_any_document_round_trips_to_the_same_html(lines: list[str]) -> None:
     assert html(toon_to_md(md_to_toon(markdown))) == html(markdown)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=200))
 def test_lines_reading_is_byte_exact(text: str) -> None:
     value = read_lines(text)

@@ -20,6 +20,7 @@ from toon_hooks.formats.markdown.scalar import is_scalar, scalar_text
 from toon_hooks.formats.markdown.write import data_to_markdown
 from toon_hooks.formats.markdown.parser import parser
 from toon_hooks.options import Options
+from conftest import examples
 
 DATA = Path(__file__).parent / "data" / "markdown"
 CORPUS = sorted(DATA.glob("*.md"))
@@ -115,7 +116,7 @@ def typed_equal(a: Any, b: Any) -> bool:
     return bool(a == b)  # numbers compare by value: 1.0 may come back as 1
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(json_values())
 def test_any_json_value_round_trips_through_markdown(value: Any) -> None:
     back = markdown_to_data(data_to_markdown(value))
@@ -123,7 +124,7 @@ def test_any_json_value_round_trips_through_markdown(value: Any) -> None:
     assert typed_equal(value, back)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(markdown_values)
 def test_markdown_like_values_round_trip_through_markdown(value: Any) -> None:
     back = markdown_to_data(data_to_markdown(value))
@@ -131,7 +132,7 @@ def test_markdown_like_values_round_trip_through_markdown(value: Any) -> None:
     assert typed_equal(value, back)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.one_of(json_values(), markdown_values))
 def test_any_json_value_round_trips_through_toon_and_markdown_text(value: Any) -> None:
     toon = toon_hooks.encode(value)
@@ -236,7 +237,7 @@ SNIPPETS = (
 """Lines that, stacked at random, make odd but real Markdown documents."""
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.sampled_from(SNIPPETS), max_size=14).map("\n".join))
 def test_any_markdown_reaches_a_fixed_point_after_one_conversion(markdown: str) -> None:
     try:

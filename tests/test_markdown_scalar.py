@@ -32,6 +32,7 @@ from toon_hooks.formats.markdown.scalar import (
 )
 from toon_hooks.formats.markdown.read import markdown_to_data
 from toon_hooks.formats.markdown.slots import probe
+from conftest import examples
 
 ALL_SLOTS = (SECTION, CONTAINER, QUOTE, ALERT, BULLET, ORDERED, TASK, ORDERED_TASK, CELL, HEADER, HEADING, DEEP_HEADING)
 
@@ -55,13 +56,13 @@ def test_number_text_is_the_canonical_toon_form(number: float, text: str) -> Non
     assert number_text(number) == text
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(numbers())
 def test_numbers_are_written_as_the_toon_codec_writes_them(number: float) -> None:
     assert number_text(number) == toon_hooks.encode(number)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(numbers())
 def test_canonical_number_text_types_back_to_the_number(number: float) -> None:
     value = parse_scalar(number_text(number))
@@ -94,7 +95,7 @@ def test_parse_scalar_types_only_canonical_toon_tokens(text: str, value: object)
     assert same(parse_scalar(text), value)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text())
 def test_quote_is_one_code_span_that_unquotes_to_the_text(text: str) -> None:
     quoted = quote_string(text)
@@ -108,7 +109,7 @@ def test_unquote_rejects_code_that_is_not_a_json_string(code: str) -> None:
     assert unquote_string(code) is None
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.sampled_from(["A", "B", "A #2", "A #3", "A #2 #2", "B #1", "A #02", ""]), max_size=8))
 def test_shown_key_inverts_unique_key(names: list[str]) -> None:
     """The reader makes sibling keys unique; writing the shown text of each key makes the reader rebuild it."""
@@ -138,7 +139,7 @@ plain_texts = st.text(
 ).filter(is_plain)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(plain_texts)
 def test_plain_fast_path_is_sound_in_every_slot(text: str) -> None:
     """What the fast path accepts without parsing, the full write-read probe accepts too."""

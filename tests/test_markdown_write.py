@@ -9,6 +9,7 @@ from strategies import json_values
 
 from toon_hooks.formats.markdown.read import markdown_to_data
 from toon_hooks.formats.markdown.write import data_to_markdown
+from conftest import examples
 
 RENDERS: list[tuple[str, Any, str]] = [
     ("empty object is an empty document", {}, ""),
@@ -96,7 +97,7 @@ def test_a_first_list_item_that_would_open_front_matter_reads_back(value: Any) -
     assert markdown_to_data(data_to_markdown(value)) == value
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(json_values())
 def test_output_is_a_fixed_point_of_whitespace_and_end_of_file_hooks(value: Any) -> None:
     markdown = data_to_markdown(value)

@@ -16,7 +16,7 @@ import tiktoken
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import TEST_ENCODING
+from conftest import TEST_ENCODING, examples
 from toon_hooks.cache import Store
 from toon_hooks.twins import glob_match
 from toon_hooks.tokens import (
@@ -81,13 +81,13 @@ def silent_proxy(monkeypatch: pytest.MonkeyPatch, offline: Path) -> Iterator[Non
             assert not thread.is_alive(), "the abandoned tiktoken load still holds tiktoken's registry lock"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text())
 def test_count_equals_tiktoken(text: str) -> None:
     assert TokenCounter(TEST_ENCODING).count(text) == tokens_of(text)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(st.lists(st.text(max_size=300), max_size=12))
 def test_count_many_equals_single_counts(texts: list[str]) -> None:
     clear_memo()
@@ -114,7 +114,7 @@ def test_counts_are_kept_in_memory_then_in_the_store(tmp_path: Path) -> None:
     store.close()
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(st.lists(st.text(max_size=300), min_size=2, max_size=5))
 def test_tokenizer_rebuilt_from_stored_tables_counts_like_tiktoken(tmp_path_factory: pytest.TempPathFactory,
                                                                   texts: list[str]) -> None:

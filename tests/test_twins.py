@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toon_hooks import twins
+from conftest import examples
 
 
 def test_twin_paths_keep_folder_and_stem() -> None:
@@ -15,7 +16,7 @@ def test_twin_paths_keep_folder_and_stem() -> None:
     assert twins.twin_path("notes.txt") == ""
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(body=st.text(), source=st.from_regex(r"[^/]{1,30}\.(toon|md|json)", fullmatch=True),
        fmt=st.sampled_from(["md", "toon"]))
 def test_marker_round_trips_and_detects_body_edits(body: str, source: str, fmt: str) -> None:
