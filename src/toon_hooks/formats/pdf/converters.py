@@ -13,7 +13,7 @@ from ...errors import ConversionError, MissingDependencyError
 from ...options import Options
 from .layout import PageRecord, clean
 from .markdown import render_markdown
-from .model import build_document
+from .model import build_document, toon_model
 from .page import page_record
 from ..registry import Converter, register
 
@@ -26,14 +26,15 @@ _PDF_DATE = re.compile(r"D:(\d{4})(\d\d)?(\d\d)?(\d\d)?(\d\d)?(\d\d)?(?:([Zz])|(
 def load_pymupdf() -> ModuleType:
     """Import PyMuPDF, quieten it (it prints to stdout/stderr otherwise), or say how to install it."""
     try:
-        import pymupdf
+        import pymupdf as module
     except ImportError:
         raise MissingDependencyError("PDF support needs PyMuPDF: pip install 'toon-hooks[pdf]'") from None
+    pymupdf: Any = module  # PyMuPDF has no type hints
     pymupdf.no_recommend_layout()
     pymupdf.set_messages(pylogging=True, pylogging_level=logging.DEBUG)
     pymupdf.TOOLS.mupdf_display_errors(False)
     pymupdf.TOOLS.mupdf_display_warnings(False)
-    return pymupdf
+    return module
 
 
 def open_pdf(source: bytes | str) -> Any:
@@ -102,7 +103,7 @@ def extract_document(source: bytes | str, options: Options, jobs: int = 1) -> di
         info, toc, count = document_source(doc), document_toc(doc), doc.page_count
         if jobs <= 1 or count < SMALL_PDF_PAGES:
             return build_document(info, toc, _read_pages(doc, 0, count, options))
-    from joblib import Parallel, delayed
+    from joblib import Parallel, delayed  # type: ignore[import-untyped]
 
     ranges = page_ranges(count, 2 * jobs)
     chunks = Parallel(n_jobs=jobs, backend="loky")(
@@ -158,7 +159,7 @@ def render(doc: dict[str, Any], target: str, options: Options) -> str:
         return render_markdown(doc)
     from ..json_fmt import toon_document
 
-    return toon_document(doc, options)
+    return toon_document(toon_model(doc), options)
 
 
 def convert_path(path: str, options: Options, jobs: int, target: str = "toon") -> str:
@@ -170,7 +171,7 @@ class _PdfConverter(Converter):
     """Both PDF converters: extract the document model in-process, then render it as the target format."""
 
     source = "pdf"
-    version = "1"
+    version = "2"
 
     def convert(self, data: bytes, options: Options, path: str = "<stdin>") -> str:
         return render(extract_document(data, options), self.target, options)
@@ -178,7 +179,7 @@ class _PdfConverter(Converter):
 
 @register
 class PdfToToon(_PdfConverter):
-    """PDF → TOON: source, toc, blocks, tables, ocr_needed."""
+    """PDF → TOON: source, toc, pages (text, tables, running lines), ocr_needed, tables_skipped."""
 
     name = "pdf-to-toon"
     target = "toon"

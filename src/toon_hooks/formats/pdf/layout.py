@@ -19,10 +19,13 @@ Grid = tuple[tuple[str | None, ...], ...]
 MARGIN_BAND = 0.1
 """Fraction of the page height at the top and at the bottom where running headers and footers live."""
 
+FULL_LINE = 0.1
+"""A line ending within this fraction of its block's width from the block's right edge fills the line."""
+
 _BULLET = re.compile(r"[•◦▪▫‣⁃●○■□·∙*\-–]\s+")
 _ORDERED = re.compile(r"(?:\d{1,3}[.)]|[a-z]\))\s+")
 _SPACE = re.compile(r"\s+")
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\xad]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Line(NamedTuple):
@@ -33,6 +36,8 @@ class Line(NamedTuple):
     """Dominant font size, rounded to 0.5 pt."""
     bold: bool
     """True when most of the line's characters are bold."""
+    mono: bool
+    """True when most of the line's characters are monospaced (code)."""
     box: Box
 
 
@@ -44,6 +49,9 @@ class Unit:
     """Cleaned, de-hyphenated text on one line (a bullet glyph is dropped, an ordered marker kept)."""
     size: float
     bold: bool
+    """True when most of the unit's characters are bold."""
+    mono: bool
+    """True when most of the unit's characters are monospaced (code)."""
     list_item: bool
     band: str
     """"top" or "bottom" when the unit lies in the page's margin band, else ""."""
@@ -61,11 +69,17 @@ class PageRecord:
     """Ruled tables, top to bottom."""
     ocr_needed: bool
     """The page shows images but has no text layer (and OCR was not run or found nothing)."""
+    tables_skipped: bool
+    """Table search was skipped: too many ruling lines to search in time (its text is kept as text)."""
 
 
 def clean(text: str) -> str:
-    """Drop soft hyphens and control characters, collapse whitespace runs to one space, strip the ends."""
-    return _SPACE.sub(" ", _INVISIBLE.sub("", text)).strip()
+    """Drop soft hyphens, collapse whitespace runs to one space, strip the ends.
+
+    A control character is a glyph without a Unicode mapping read by its code (often an apostrophe, 0x19):
+    it becomes a space, so it still separates the words it stood between ("l\x19impresa" -> "l impresa").
+    """
+    return _SPACE.sub(" ", _CONTROL.sub(" ", text.replace("\xad", ""))).strip()
 
 
 def join_lines(lines: Iterable[str]) -> str:
@@ -144,9 +158,11 @@ def _regions(bands: list[list[int]], boxes: Sequence[Box], min_column: float) ->
 
 def group_units(lines: Sequence[Line], page_height: float) -> list[Unit]:
     """Split one text block's lines (in order) into units: runs of one style, each list item on its own."""
+    right = max(line.box[2] for line in lines)
+    width = right - min(line.box[0] for line in lines)
     runs: list[list[Line]] = []
     for line in lines:
-        if runs and _continues(runs[-1], line):
+        if runs and _continues(runs[-1], line, right - width * FULL_LINE):
             runs[-1].append(line)
         else:
             runs.append([line])
@@ -154,10 +170,11 @@ def group_units(lines: Sequence[Line], page_height: float) -> list[Unit]:
     return [unit for unit in units if unit.text]
 
 
-def _continues(run: list[Line], line: Line) -> bool:
-    """Tell whether `line` carries on the current run (same style, no new list marker)."""
+def _continues(run: list[Line], line: Line, full: float) -> bool:
+    """Tell whether `line` carries on the current run: same size, no new list marker, and the same weight
+    unless the run's last line fills the block's width (bold words inside a paragraph do not end it)."""
     first, last = run[0], run[-1]
-    if (line.size, line.bold) != (last.size, last.bold) or list_marker(line.text):
+    if line.size != last.size or list_marker(line.text) or (line.bold != last.bold and last.box[2] < full):
         return False
     # Continuation lines of a list item are indented past the item's marker.
     return not list_marker(first.text) or line.box[0] > first.box[0] + 1
@@ -184,4 +201,7 @@ def _unit(run: list[Line], page_height: float) -> Unit:
         band = "bottom"
     else:
         band = ""
-    return Unit(text, first.size, first.bold, bool(marker), band)
+    chars = sum(len(line.text) for line in run)
+    bold = sum(len(line.text) for line in run if line.bold) * 2 > chars
+    mono = sum(len(line.text) for line in run if line.mono) * 2 > chars
+    return Unit(text, first.size, bold, mono, bool(marker), band)

@@ -19,9 +19,10 @@ def render_markdown(doc: dict[str, Any]) -> str:
     items = [(block["page"], 0, i, _block(block)) for i, block in enumerate(doc["blocks"])]
     items += [(table["page"], 1, i, _table(table["rows"])) for i, table in enumerate(doc.get("tables", []))]
     blocks = [block for *_, block in sorted(items, key=lambda item: item[:3])]
-    if doc.get("ocr_needed"):
-        pages = ", ".join(map(str, doc["ocr_needed"]))
-        blocks.append(quote_lines([f"Pages without a text layer (OCR needed): {pages}"]))
+    for key, note in (("ocr_needed", "Pages without a text layer (OCR needed)"),
+                      ("tables_skipped", "Pages not searched for tables (too many ruling lines; text kept)")):
+        if doc.get(key):
+            blocks.append(quote_lines([f"{note}: {', '.join(map(str, doc[key]))}"]))
     return document_text(join_blocks(_lists(blocks)))
 
 
