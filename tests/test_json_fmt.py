@@ -295,3 +295,17 @@ def test_markdown_to_json_holds_the_data_of_markdown_to_toon_and_names_both_vers
     toon_text = get("md", "toon").convert(markdown.encode(), Options(), "notes.md")
     assert json.loads(get("md", "json").convert(markdown.encode(), Options(), "notes.md")) == decode(toon_text)
     assert get("md", "json").cache_id() == f"md-to-json@1+{get('md', 'toon').cache_id()}"
+
+
+def test_a_rejected_literal_glued_to_more_text_is_still_located() -> None:
+    """Found by the CLI fuzz test: the literal is the start of a longer bare token."""
+    for text, column in (("[1e999-0.5]", 2), ('{"a": NaN2}', 7)):
+        with pytest.raises(ConversionError) as info:
+            parse_json(text)
+        assert (info.value.line, info.value.column) == (1, column)
+
+
+def test_toon_to_json_writes_any_depth_the_decoder_returns() -> None:
+    deep = "".join(" " * (2 * i) + "k:\n" for i in range(1500)) + " " * 3000 + "v: 1\n"
+    text = ToonToJson().convert(deep.encode(), Options(json_indent=None), "deep.toon")
+    assert text.startswith('{"k":{"k":') and text.endswith('{"v":1}' + "}" * 1500 + "\n")

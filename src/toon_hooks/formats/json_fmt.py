@@ -92,7 +92,9 @@ class _Rejected(Exception):
 
 
 def _reject_literal(literal: str, reason: str) -> NoReturn:
-    raise _Rejected(reason, lambda text: _token_offset(text, literal.__eq__))
+    # A literal can be glued to what follows it (`1e999-0.5`, `NaN2`): match the bare token it starts.
+    raise _Rejected(reason, lambda text: _token_offset(
+        text, lambda token: token.startswith(literal) and not token.startswith('"')))
 
 
 def _reject_constant(name: str) -> NoReturn:
@@ -210,10 +212,9 @@ def parse_jsonl(text: str) -> list[Any]:
 
 def json_document(value: Any, options: Options) -> str:
     """Return `value` as JSON: pretty (`options.json_indent`) or compact (None), key order kept, final newline."""
-    separators = (",", ": ") if options.json_indent is not None else (",", ":")
-    # allow_nan=False: strict decoding never yields NaN/inf, and JSON must not contain them if it ever did.
-    return json.dumps(value, indent=options.json_indent, separators=separators, ensure_ascii=False,
-                      allow_nan=False) + "\n"
+    from ..toon.jsontext import dumps_json
+
+    return dumps_json(value, options.json_indent) + "\n"  # at any depth the decoder returns
 
 
 def jsonl_document(value: Any, source: str) -> str:
