@@ -192,13 +192,16 @@ def convert_one(engine: str, path: str) -> dict[str, Any]:
             "text": "\n".join(model_strings(doc)), "tables": [len(t["rows"]) for t in doc.get("tables", [])]}
 
 
-def convert_isolated(engine: str, path: str, timeout: float) -> dict[str, Any] | None:
-    """Run `convert_one` in a fresh interpreter (pymupdf4llm changes PyMuPDF's global state); None on timeout."""
+def convert_isolated(engine: str, path: str, timeout: float) -> dict[str, Any] | str:
+    """Run `convert_one` in a fresh interpreter (pymupdf4llm changes PyMuPDF's global state); on a time-out
+    or a crash, return "timeout" or "error"."""
     command = [sys.executable, __file__, "--convert", engine, path]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=True)
     except subprocess.TimeoutExpired:
-        return None
+        return "timeout"
+    except subprocess.CalledProcessError:
+        return "error"
     result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
     return result
 
@@ -212,7 +215,7 @@ def quality(folder: str, names: list[str], timeout: float) -> None:
         return len(encoding.encode(text, disallowed_special=()))
 
     engines = ("toon-hooks", "pymupdf4llm")
-    rows, sums = [], Counter[str]()
+    sums = Counter[str]()
     covers: dict[str, list[float]] = {engine: [] for engine in engines}
     print("| file | pages | words | coverage ours | coverage 4llm | raw tokens | TOON | MD ours | MD 4llm "
           "| tables ours (rows) | tables 4llm (rows) | s/page ours | s/page 4llm |")
@@ -223,15 +226,16 @@ def quality(folder: str, names: list[str], timeout: float) -> None:
             pages = doc.page_count
             reference = words(" ".join(w[4] for page in doc for w in page.get_text("words")))
             raw = tokens("".join(page.get_text() for page in doc))
-        results = {engine: convert_isolated(engine, path, timeout) for engine in engines}
+        outcome = {engine: convert_isolated(engine, path, timeout) for engine in engines}
+        results = {engine: result for engine, result in outcome.items() if isinstance(result, dict)}
         cells = [name, str(pages), str(sum(reference.values()))]
-        cov = {}
-        for engine, result in results.items():
-            cov[engine] = coverage(reference, result["text"]) if result else None
-            if cov[engine] is not None:
-                covers[engine].append(cov[engine])  # type: ignore[arg-type]
-        cells += [f"{cov[e]:.1%}" if cov[e] is not None else "timeout" for e in engines]
-        ours, theirs = results["toon-hooks"], results["pymupdf4llm"]
+        for engine in engines:
+            if engine in results:
+                covers[engine].append(coverage(reference, results[engine]["text"]))
+                cells.append(f"{covers[engine][-1]:.1%}")
+            else:
+                cells.append(str(outcome[engine]))
+        ours, theirs = results.get("toon-hooks"), results.get("pymupdf4llm")
         toon = tokens(ours["toon"]) if ours else 0
         md_ours = tokens(ours["markdown"]) if ours else 0
         md_theirs = tokens(theirs["markdown"]) if theirs else 0
@@ -239,15 +243,13 @@ def quality(folder: str, names: list[str], timeout: float) -> None:
         for result in (ours, theirs):
             cells.append(f"{len(result['tables'])} ({sum(result['tables'])})" if result else "-")
         for result in (ours, theirs):
-            cells.append(f"{result['seconds'] / pages:.3f}" if result else f">{timeout / pages:.0f}")
+            cells.append(f"{result['seconds'] / pages:.3f}" if result else "-")
         print("| " + " | ".join(cells) + " |", flush=True)
-        if ours and theirs:  # totals over the files both engines finished
+        if ours and theirs:  # totals over the files both converters finished
             sums.update(pages=pages, raw=raw, toon=toon, md_ours=md_ours, md_theirs=md_theirs,
                         tables_ours=len(ours["tables"]), rows_ours=sum(ours["tables"]),
-                        tables_theirs=len(theirs["tables"]), rows_theirs=sum(theirs["tables"]))
-            sums["ms_ours"] += round(ours["seconds"] * 1000)
-            sums["ms_theirs"] += round(theirs["seconds"] * 1000)
-        rows.append(cells)
+                        tables_theirs=len(theirs["tables"]), rows_theirs=sum(theirs["tables"]),
+                        ms_ours=round(ours["seconds"] * 1000), ms_theirs=round(theirs["seconds"] * 1000))
     mean = {e: statistics.mean(v) if v else 0.0 for e, v in covers.items()}
     low = {e: min(v) if v else 0.0 for e, v in covers.items()}
     print(f"| **all ({len(names)} files)** | {sums['pages']} | | mean {mean['toon-hooks']:.2%}, "
@@ -258,7 +260,8 @@ def quality(folder: str, names: list[str], timeout: float) -> None:
           f"| {sums['tables_ours']} ({sums['rows_ours']}) | {sums['tables_theirs']} ({sums['rows_theirs']}) "
           f"| {sums['ms_ours'] / 1000 / max(1, sums['pages']):.3f} "
           f"| {sums['ms_theirs'] / 1000 / max(1, sums['pages']):.3f} |")
-    print("Totals count only the files both converters finished within the time limit.")
+    print("Coverage means are over the files each converter finished; the other totals count only the files "
+          "both finished within the time limit.")
 
 
 def main() -> None:

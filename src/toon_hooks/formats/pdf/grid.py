@@ -33,8 +33,8 @@ MAX_CELL_WORDS = 40
 """Words in cells this full are paragraphs in frames; a grid with most of its words in them is not a table."""
 
 
-PHRASE_GAP = 0.35
-"""Words closer than this many font heights are running text (a space is about 0.25–0.3)."""
+PHRASE_GAP = 0.4
+"""Words closer than this many median glyph heights are running text (a space is about a third of one)."""
 
 
 class TooManyRulings(Exception):
@@ -206,7 +206,7 @@ def fill(area: Sequence[Box], words: Sequence[Word]) -> Table | None:
             texts.pop((r, c), None)
         centre = _position(xs, ys, _bounds([w[:4] for w in held]) + ("",))
         texts[centre if centre in span else span[0]] = held
-    if _splits_phrases(texts):
+    if _splits_phrases(texts, height):
         return None
     for (r, c), held in texts.items():
         grid[r][c] = _text(held)
@@ -318,12 +318,12 @@ def _joined_across(words: list[Word], span: Sequence[tuple[int, int]], xs: list[
     return near_x or near_y
 
 
-def _splits_phrases(texts: dict[tuple[int, int], list[Word]]) -> bool:
+def _splits_phrases(texts: dict[tuple[int, int], list[Word]], height: float) -> bool:
     """Tell whether two cells side by side hold words as close as in running text: the rulings of a form
     cutting through its labels ("Your first | name and middle initial"), not a table's columns."""
     cell_of = {id(word): position for position, held in texts.items() for word in held}
     words = [word for held in texts.values() for word in held]
-    return any(b[0] - a[2] < PHRASE_GAP * (a[3] - a[1]) and cell_of[id(a)] != cell_of[id(b)]
+    return any(b[0] - a[2] < PHRASE_GAP * height and cell_of[id(a)] != cell_of[id(b)]
                for line in _lines(words) for a, b in zip(line, line[1:]))
 
 
@@ -345,7 +345,7 @@ def _text(words: Sequence[Word]) -> str:
 
 def _header_above(box: Box, words: Sequence[Word], xs: list[float], height: float) -> list[list[Word]] | None:
     """Return the words of the line just above `box`, by column, when it reads as the grid's header row."""
-    near = [w for w in words if box[1] - 1.8 * height <= (w[1] + w[3]) / 2 < box[1] and w[2] > box[0] and w[0] < box[2]]
+    near = [w for w in words if box[1] - 2.5 * height <= (w[1] + w[3]) / 2 < box[1] and w[2] > box[0] and w[0] < box[2]]
     if not near:
         return None
     lowest = max((w[1] + w[3]) / 2 for w in near)

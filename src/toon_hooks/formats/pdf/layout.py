@@ -6,7 +6,7 @@ them into `Unit`s, and `pdf_model` merges the per-page `PageRecord`s into the do
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -100,27 +100,34 @@ def join_lines(lines: Iterable[str]) -> str:
     return out
 
 
-def reading_order(boxes: Sequence[Box], min_column: float) -> list[int]:
+def reading_order(boxes: Sequence[Box], min_column: float, wrapped: Collection[int] = ()) -> list[int]:
     """Return the indices of text-block boxes in reading order.
 
-    Columns (separated by a vertical gap, each at least `min_column` wide) are read left to right; within a
-    column, bands separated by horizontal gaps top to bottom. Consecutive bands that together still split
-    into columns are read as one multi-column region, so aligned paragraph gaps do not interleave columns.
+    Columns (separated by a vertical gap) are read left to right; within a column, bands separated by
+    horizontal gaps top to bottom. Consecutive bands that together still split into columns are read as one
+    multi-column region, so aligned paragraph gaps do not interleave columns. Columns are at least
+    `min_column` wide, or each holds a block of wrapped prose (indices in `wrapped`): a narrow sidebar is a
+    column, side-by-side form fields of one line each are rows.
     """
-    return _order(list(range(len(boxes))), boxes, min_column)
+    return _order(list(range(len(boxes))), _Layout(boxes, min_column, frozenset(wrapped)))
 
 
-def _order(indices: list[int], boxes: Sequence[Box], min_column: float) -> list[int]:
+class _Layout(NamedTuple):
+    boxes: Sequence[Box]
+    min_column: float
+    wrapped: frozenset[int]
+
+
+def _order(indices: list[int], page: _Layout) -> list[int]:
     if len(indices) <= 1:
         return indices
-    columns = _columns(indices, boxes, min_column)
+    columns = _columns(indices, page)
     if len(columns) > 1:
-        return [i for column in columns for i in _order(column, boxes, min_column)]
-    bands = _gap_groups(indices, boxes, axis=1)
+        return [i for column in columns for i in _order(column, page)]
+    bands = _gap_groups(indices, page.boxes, axis=1)
     if len(bands) == 1:
-        return sorted(indices, key=lambda i: (boxes[i][1], boxes[i][0], i))
-    regions = _regions(bands, boxes, min_column)
-    return [i for region in regions for i in _order(region, boxes, min_column)]
+        return sorted(indices, key=lambda i: (page.boxes[i][1], page.boxes[i][0], i))
+    return [i for region in _regions(bands, page) for i in _order(region, page)]
 
 
 def _gap_groups(indices: list[int], boxes: Sequence[Box], axis: int) -> list[list[int]]:
@@ -136,20 +143,23 @@ def _gap_groups(indices: list[int], boxes: Sequence[Box], axis: int) -> list[lis
     return groups
 
 
-def _columns(indices: list[int], boxes: Sequence[Box], min_column: float) -> list[list[int]]:
-    """Split into columns, or return one group when any column would be narrower than `min_column`."""
-    groups = _gap_groups(indices, boxes, axis=0)
-    widths = (max(boxes[i][2] for i in g) - min(boxes[i][0] for i in g) for g in groups)
-    if len(groups) > 1 and all(width >= min_column for width in widths):
+def _columns(indices: list[int], page: _Layout) -> list[list[int]]:
+    """Split into columns, or return one group when a column would be narrow and not all hold prose."""
+    groups = _gap_groups(indices, page.boxes, axis=0)
+    if len(groups) < 2:
+        return [indices]
+    wide = all(max(page.boxes[i][2] for i in g) - min(page.boxes[i][0] for i in g) >= page.min_column
+               for g in groups)
+    if wide or all(page.wrapped.intersection(g) for g in groups):
         return groups
     return [indices]
 
 
-def _regions(bands: list[list[int]], boxes: Sequence[Box], min_column: float) -> list[list[int]]:
+def _regions(bands: list[list[int]], page: _Layout) -> list[list[int]]:
     """Merge consecutive bands while their union still splits into columns."""
     regions: list[list[int]] = []
     for band in bands:
-        if regions and len(_columns(regions[-1] + band, boxes, min_column)) > 1:
+        if regions and len(_columns(regions[-1] + band, page)) > 1:
             regions[-1] = regions[-1] + band
         else:
             regions.append(list(band))
@@ -172,12 +182,21 @@ def group_units(lines: Sequence[Line], page_height: float) -> list[Unit]:
 
 def _continues(run: list[Line], line: Line, full: float) -> bool:
     """Tell whether `line` carries on the current run: same size, no new list marker, and the same weight
-    unless the run's last line fills the block's width (bold words inside a paragraph do not end it)."""
+    unless the run's last line fills the block's width or breaks a sentence (bold words inside a paragraph
+    do not end it)."""
     first, last = run[0], run[-1]
-    if line.size != last.size or list_marker(line.text) or (line.bold != last.bold and last.box[2] < full):
+    if line.size != last.size or list_marker(line.text):
+        return False
+    if line.bold != last.bold and last.box[2] < full and not _mid_sentence(last.text, line.text):
         return False
     # Continuation lines of a list item are indented past the item's marker.
     return not list_marker(first.text) or line.box[0] > first.box[0] + 1
+
+
+def _mid_sentence(before: str, after: str) -> bool:
+    """Tell whether a line break falls inside a sentence: no closing punctuation, next line lowercase."""
+    before, after = before.rstrip(), after.lstrip()
+    return bool(before and after) and not before.endswith((".", "!", "?", ":")) and after[0].islower()
 
 
 def list_marker(text: str) -> str:

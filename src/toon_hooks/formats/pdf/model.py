@@ -21,8 +21,9 @@ BOLD_HEADING_MAX_CHARS = 100
 
 _DIGITS = re.compile(r"\d+")
 _CAPTION = re.compile(r"(?:Figure|Fig\.|Table|Listing|Chart|Exhibit)\s*\d+\b")
-_NUMBERED = re.compile(r"(?:(\d{1,2}(?:\.\d{1,2})+)\.?|([IVX]{1,5})\.)\s+[A-Z]")
-"""A section number opening a heading: "3.1.2 Title", "2.1. Title" or "II. TITLE" (not "1. item": a list)."""
+_NUMBERED = re.compile(r"(?:(\d{1,2}(?:\.\d{1,2})+)\.?|([IVX]{1,5})\.)\s+\S*[A-Z]")
+"""A section number opening a heading: "3.1.2 Title", "2.1. e-MERLIN" or "II. TITLE" (not "1. item", a list
+item, nor "3.5 kg")."""
 _BLOCK_MARK = re.compile(r"#{1,6}(?: |$)|[-*+>](?: |$)|\d{1,9}[.)](?: |$)|\\")
 _ORDERED_MARK = re.compile(r"\d{1,9}[.)] ")
 _LETTERS = re.compile(r"[^\W\d_]")

@@ -15,15 +15,19 @@ from .layout import Box, Line, PageRecord, Unit, group_units, reading_order
 MIN_COLUMN = 0.15
 """A text column is at least this fraction of the page width (narrower splits are form fields or cells)."""
 
-_TEXT_FLAGS = 2 | 64 | 128
-"""TEXT_PRESERVE_WHITESPACE | TEXT_MEDIABOX_CLIP | TEXT_USE_CID_FOR_UNKNOWN_UNICODE: ligatures expanded, no
-images, nothing off the page, and a glyph without a Unicode mapping read by its code (as `get_text()` does)
-rather than as U+FFFD."""
+_TEXT_FLAGS = 2 | 64 | 128 | 512
+"""TEXT_PRESERVE_WHITESPACE | TEXT_MEDIABOX_CLIP | TEXT_USE_CID_FOR_UNKNOWN_UNICODE | TEXT_ACCURATE_BBOXES:
+ligatures expanded, no images, nothing off the page, a glyph without a Unicode mapping read by its code (as
+`get_text()` does) rather than as U+FFFD, and boxes from the glyphs rather than from font metrics (some fonts
+claim a line height of 5 lines, which merges a table's rows); it costs no measurable time."""
 _BOLD_FLAG = 16
 _MONO_FLAG = 8
 _MONO_FONT = re.compile(r"mono|courier|consol|menlo|code", re.IGNORECASE)
 MAX_MONO_TABLE = 0.5
 """A ruled area whose text is mostly monospaced is a framed code listing, not a table."""
+MIN_CODE_CHARS = 0.03
+"""Monospaced text with at least this share of `_CODE_CHARS` is code (data tables in Courier have few)."""
+_CODE_CHARS = frozenset("=()[]{};#<>\"'")
 MIN_INSIDE = 0.2
 """A text line with more than this share of its width both inside and outside a grid is cut by the grid."""
 """A ruled area whose text is mostly monospaced is a framed code listing, not a table."""
@@ -53,7 +57,8 @@ def page_record(page: Any, options: Options) -> PageRecord:
 
 
 def _units(blocks: list[list[Line]], width: float, height: float) -> tuple[Unit, ...]:
-    order = reading_order([_bounds(block) for block in blocks], width * MIN_COLUMN)
+    wrapped = [i for i, block in enumerate(blocks) if len(block) > 1]
+    order = reading_order([_bounds(block) for block in blocks], width * MIN_COLUMN, wrapped)
     return tuple(unit for i in order for unit in group_units(blocks[i], height))
 
 
@@ -117,13 +122,15 @@ def _ruled_tables(page: Any, lines: list[Line]) -> list[Table]:
 
 def _holds_table_text(box: Box, lines: list[Line]) -> bool:
     """Tell whether the text lines that reach into `box` make a table: none is cut by its border (a rule
-    under a heading or a frame around part of a paragraph), and most are not monospaced (a framed listing)."""
+    under a heading or a frame around part of a paragraph), and they are not mostly monospaced code (a
+    framed listing)."""
     touching = [(line, _overlap(line.box, box)) for line in lines]
     touching = [(line, share) for line, share in touching if share > 0]
     if any(MIN_INSIDE < share < 1 - MIN_INSIDE for _, share in touching):
         return False
-    mono = sum(len(line.text) for line, _ in touching if line.mono)
-    return mono <= MAX_MONO_TABLE * sum(len(line.text) for line, _ in touching)
+    mono = "".join(line.text for line, _ in touching if line.mono)
+    code = sum(char in _CODE_CHARS for char in mono) >= MIN_CODE_CHARS * len(mono)
+    return not code or len(mono) <= MAX_MONO_TABLE * sum(len(line.text) for line, _ in touching)
 
 
 def _overlap(inner: Box, outer: Box) -> float:
