@@ -31,8 +31,6 @@ MAX_MERGED = 0.34
 """A grid whose positions are more than this share merged-away is a layout frame or a form, not a table."""
 MAX_CELL_WORDS = 40
 """Words in cells this full are paragraphs in frames; a grid with most of its words in them is not a table."""
-
-
 PHRASE_GAP = 0.4
 """Words closer than this many median glyph heights are running text (a space is about a third of one)."""
 
@@ -43,6 +41,8 @@ class TooManyRulings(Exception):
 
 @dataclass(frozen=True)
 class Table:
+    """A ruled table found on a page."""
+
     box: Box
     """The area whose text the table holds (the grid, plus a header line just above it when one was found)."""
     grid: Grid
@@ -55,7 +55,7 @@ def ruled_areas(horizontal: Iterable[Segment], vertical: Iterable[Segment]) -> l
     """
     rows, columns = _merge(horizontal), _merge(vertical)
     points = _crossings(rows, columns)
-    areas = sorted(_connected(_cells(points)), key=lambda area: (_bounds(area)[1], _bounds(area)[0]))
+    areas = sorted(_connected(_cells(points)), key=lambda area: (bounds(area)[1], bounds(area)[0]))
     return _stack_stripes(areas)
 
 
@@ -64,9 +64,9 @@ def _stack_stripes(areas: list[list[Box]]) -> list[list[Box]]:
     zebra-striped table, whose white rows draw no lines (they fall in the gaps and are read from the words)."""
     stacked: list[list[Box]] = []
     for area in areas:
-        box = _bounds(area)
+        box = bounds(area)
         for previous in stacked:
-            above = _bounds(previous)
+            above = bounds(previous)
             row = max(c[3] - c[1] for c in previous)
             if _edges(c[i] for c in previous for i in (0, 2)) == _edges(c[i] for c in area for i in (0, 2)) \
                     and 0 <= box[1] - above[3] <= row * 1.5:
@@ -183,7 +183,7 @@ def fill(area: Sequence[Box], words: Sequence[Word]) -> Table | None:
     text line just above the grid whose words fall into its columns becomes the header row (zebra-striped
     tables often draw it outside the grid).
     """
-    box = _bounds(area)
+    box = bounds(area)
     inside = [w for w in words if _centre_in(w, box)]
     if not inside:
         return None
@@ -196,7 +196,7 @@ def fill(area: Sequence[Box], words: Sequence[Word]) -> Table | None:
     grid: list[list[str | None]] = [[""] * (len(xs) - 1) for _ in ys[1:]]
     texts: dict[tuple[int, int], list[Word]] = defaultdict(list)
     for word in inside:
-        texts[_position(xs, ys, word)].append(word)
+        texts[_position(xs, ys, word[:4])].append(word)
     for span in _spans(area, xs, ys):
         held = [w for position in span for w in texts.get(position, [])]
         if not held or (len({p for p in span if p in texts}) > 1 and not _joined_across(held, span, xs, ys)):
@@ -204,7 +204,7 @@ def fill(area: Sequence[Box], words: Sequence[Word]) -> Table | None:
         for r, c in span:
             grid[r][c] = None
             texts.pop((r, c), None)
-        centre = _position(xs, ys, _bounds([w[:4] for w in held]) + ("",))
+        centre = _position(xs, ys, bounds(w[:4] for w in held))
         texts[centre if centre in span else span[0]] = held
     if _splits_phrases(texts, height):
         return None
@@ -221,7 +221,8 @@ def fill(area: Sequence[Box], words: Sequence[Word]) -> Table | None:
     return Table(box, tuple(tuple(row) for row in table))
 
 
-def _bounds(cells: Iterable[Box]) -> Box:
+def bounds(cells: Iterable[Box]) -> Box:
+    """The smallest box holding all of `cells`."""
     x0s, y0s, x1s, y1s = zip(*cells)
     return min(x0s), min(y0s), max(x1s), max(y1s)
 
@@ -264,8 +265,9 @@ def _slot(edges: list[float], value: float) -> int:
     return min(max(bisect.bisect_right(edges, value) - 1, 0), len(edges) - 2)
 
 
-def _position(xs: list[float], ys: list[float], word: Word) -> tuple[int, int]:
-    return _slot(ys, (word[1] + word[3]) / 2), _slot(xs, (word[0] + word[2]) / 2)
+def _position(xs: list[float], ys: list[float], box: Box) -> tuple[int, int]:
+    """Row and column of the grid position holding the centre of `box`."""
+    return _slot(ys, (box[1] + box[3]) / 2), _slot(xs, (box[0] + box[2]) / 2)
 
 
 def _spans(area: Sequence[Box], xs: list[float], ys: list[float]) -> list[tuple[tuple[int, int], ...]]:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...options import Options
-from .grid import Segment, Table, TooManyRulings, Word, fill, ruled_areas
+from .grid import Segment, Table, TooManyRulings, Word, bounds, fill, ruled_areas
 from .layout import Box, Line, PageRecord, Unit, group_units, reading_order
 
 MIN_COLUMN = 0.15
@@ -58,7 +58,7 @@ def page_record(page: Any, options: Options) -> PageRecord:
 
 def _units(blocks: list[list[Line]], width: float, height: float) -> tuple[Unit, ...]:
     wrapped = [i for i, block in enumerate(blocks) if len(block) > 1]
-    order = reading_order([_bounds(block) for block in blocks], width * MIN_COLUMN, wrapped)
+    order = reading_order([bounds(line.box for line in block) for block in blocks], width * MIN_COLUMN, wrapped)
     return tuple(unit for i in order for unit in group_units(blocks[i], height))
 
 
@@ -93,15 +93,6 @@ def _line_box(line: dict[str, Any], size: float) -> Box:
         return (x0, y0, x1, y1)
     baseline = line["spans"][0]["origin"][1]
     return (x0, baseline - size, x1, baseline + size / 4)
-
-
-def _bounds(lines: Sequence[Line]) -> Box:
-    return (
-        min(line.box[0] for line in lines),
-        min(line.box[1] for line in lines),
-        max(line.box[2] for line in lines),
-        max(line.box[3] for line in lines),
-    )
 
 
 def _inside(box: Box, areas: list[Box]) -> bool:
