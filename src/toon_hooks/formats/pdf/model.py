@@ -16,6 +16,8 @@ Cell = Union[str, int, float, bool, None]
 
 HEADING_MAX_CHARS = 150
 """Longer runs of large text are paragraphs (pull quotes, large-print intros), not headings."""
+SMALL_CAPS = 0.75
+"""A numbered heading set in small capitals is mostly this much smaller than body text, or more."""
 BOLD_HEADING_MAX_CHARS = 100
 """A bold or numbered run at body size is a heading only when it is this short and not a sentence."""
 
@@ -26,6 +28,7 @@ _NUMBERED = re.compile(r"(?:(\d{1,2}(?:\.\d{1,2})+)\.?|([IVX]{1,5})\.)\s+\S*[A-Z
 item, nor "3.5 kg")."""
 _BLOCK_MARK = re.compile(r"#{1,6}(?: |$)|[-*+>](?: |$)|\d{1,9}[.)](?: |$)|\\")
 _ORDERED_MARK = re.compile(r"\d{1,9}[.)] ")
+_LEADERS = re.compile(r"(?:\. ?){4,}")
 _LETTERS = re.compile(r"[^\W\d_]")
 _NOT_WORD = re.compile(r"[\W_]+")
 _INT = re.compile(r"-?(?:0|[1-9][0-9]{0,14})")
@@ -86,16 +89,19 @@ def _running_lines(units: list[tuple[int, Unit]], page_count: int) -> set[tuple[
 def _heading_style(unit: Unit, body: float) -> Style | None:
     """Return the unit's (size, bold) when it reads as a heading, else None.
 
-    A heading has letters, is short, is not code or a list item, and is larger than body text, or bold (or
-    opened by a section number) at body size and not a sentence.
+    A heading has letters, is short, is not code, a list item or a contents line (dot leaders), and is
+    larger than body text, or bold at body size, or opened by a section number at body size or in small
+    capitals, and not a sentence.
     """
     text = unit.text
-    if unit.mono or unit.list_item or len(_LETTERS.findall(text)) < 2 or len(text) > HEADING_MAX_CHARS:
+    if unit.mono or unit.list_item or len(_LETTERS.findall(text)) < 2 or len(text) > HEADING_MAX_CHARS \
+            or _LEADERS.search(text):
         return None
     if unit.size >= body + 1:
         return (unit.size, unit.bold)
-    short = len(text) <= BOLD_HEADING_MAX_CHARS and not text.endswith((".", ",", ";", ":"))
-    if short and unit.size >= body - 1 and (unit.bold and unit.size >= body or _NUMBERED.match(text)):
+    if len(text) > BOLD_HEADING_MAX_CHARS or text.endswith((".", ",", ";", ":")):
+        return None
+    if unit.bold and unit.size >= body or _NUMBERED.match(text) and unit.size >= body * SMALL_CAPS:
         return (unit.size, unit.bold)
     return None
 
