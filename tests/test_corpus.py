@@ -40,12 +40,11 @@ def twins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     for document in DOCUMENTS:
         shutil.copyfile(document, repo / document.name)
     subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
-    cwd = os.getcwd()
-    os.chdir(repo)
-    try:
+    with pytest.MonkeyPatch.context() as patch:  # module scope: the per-test environment is not set up yet
+        patch.chdir(repo)
+        patch.delenv("CI", raising=False)  # under CI, sync would only check
+        patch.setenv("TOON_HOOKS_CACHE_DIR", str(tmp_path_factory.mktemp("corpus-cache")))
         result = CliRunner().invoke(main, ["sync", "--all", "--no-stage", "-q"], catch_exceptions=False)
-    finally:
-        os.chdir(cwd)
     assert result.exit_code == 0, result.output
     yield repo
 
