@@ -53,12 +53,19 @@ STAGE_OPTIONS: tuple[Option, ...] = (
     (("--no-stage",), "stage", False, "Never stage; exit 1 with the `git add` to run when twins were written."),
 )
 """`sync` only."""
+CLUSTER_OPTIONS: tuple[Option, ...] = (
+    (("--scheduler",), "scheduler", str,
+     "Convert heavy batches on this dask.distributed scheduler (default: $TOON_HOOKS_SCHEDULER; needs "
+     "toon-hooks[dist])."),
+    (("--worker-reads",), "worker_reads", True, "Cluster workers read the files from storage they share."),
+)
+"""`check` only: the hook (`sync`) never contacts a scheduler."""
 ORPHANS_OPTIONS: tuple[Option, ...] = (
     (("--delete",), "delete", True, "Delete orphaned twins (only files carrying the marker) and stage that."),
 )
 COMMAND_OPTIONS: dict[str, tuple[Option, ...]] = {
     "sync": SYNC_OPTIONS + STAGE_OPTIONS,
-    "check": SYNC_OPTIONS,
+    "check": SYNC_OPTIONS + CLUSTER_OPTIONS,
     "orphans": ORPHANS_OPTIONS,
 }
 """Hook command → its options; the click commands are declared from this same table."""
@@ -217,7 +224,8 @@ def progress_printer() -> Callable[[int, int], None] | None:
 
 def run(command: str, files: Sequence[str], *, all_files: bool = False, jobs: int | None = None,
         no_cache: bool = False, verbose: bool = False, quiet: bool = False, diff: bool = False,
-        report_file: str | None = None, stage: bool | None = None) -> int:
+        report_file: str | None = None, stage: bool | None = None, scheduler: str | None = None,
+        worker_reads: bool = False) -> int:
     """Run `sync` or `check` over `files` and print what happened; return the exit code."""
     from .cache import store_for
     from .report import Problem, Report
@@ -243,7 +251,13 @@ def run(command: str, files: Sequence[str], *, all_files: bool = False, jobs: in
     report.problems += [Problem(path, f"resolves outside the project root {root}: toon-hooks reads and writes "
                                       "only inside it") for path in outside]
     try:
-        stale = sync(root, config, request, store, report, progress_printer())
+        if check:  # only check may reach a cluster; `cluster` imports nothing heavy without an address
+            from .cluster import session
+
+            with session(scheduler, worker_reads=worker_reads, root=root):
+                stale = sync(root, config, request, store, report, progress_printer())
+        else:
+            stale = sync(root, config, request, store, report, progress_printer())
         if check and config.budgets:
             report.problems += _budget_problems(root, request.paths, config, store)
     finally:

@@ -119,9 +119,13 @@ def _stats(source_data: bytes, result: str, encoding: str, store: Store) -> str:
 @click.option("--stats", is_flag=True, help="Print tokens of source and result.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--scheduler", metavar="ADDR",
+              help="Convert heavy batches on this dask.distributed scheduler (default: $TOON_HOOKS_SCHEDULER; "
+                   "needs toon-hooks[dist]).")
+@click.option("--worker-reads", is_flag=True, help="Cluster workers read the files from storage they share.")
 def convert_cmd(sources: tuple[str, ...], target: str | None, source_format: str | None, output: str | None,
                 out_dir: str | None, delimiter: str | None, indent: int | None, stats: bool, jobs: int | None,
-                no_cache: bool) -> None:
+                no_cache: bool, scheduler: str | None, worker_reads: bool) -> None:
     """Convert SOURCES: files, folders or - for stdin.
 
     Folders are searched as `sync` searches them: recursively, for .toon, .md, .markdown, .json, .jsonl and
@@ -147,7 +151,10 @@ def convert_cmd(sources: tuple[str, ...], target: str | None, source_format: str
         store = store_for(config, enabled=not no_cache)
         written = 0
         try:
-            results = _convert([job.task for job in plan], store, runner.resolve_jobs(jobs, config.jobs))
+            from ..cluster import session
+
+            with session(scheduler, worker_reads=worker_reads, root=os.getcwd()):
+                results = _convert([job.task for job in plan], store, runner.resolve_jobs(jobs, config.jobs))
             remember(store, [(job.task, {"text": o.text}) for job, (o, e) in zip(plan, results)
                              if e is None and o.text])
             for job, (outcome, _) in zip(plan, results):

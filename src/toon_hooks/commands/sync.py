@@ -29,8 +29,10 @@ def click_options(options: Sequence[hook.Option]) -> list[Callable[[Any], Any]]:
             decorators.append(click.option(*names, param, is_flag=True, help=help_text))
         elif value is hook.positive_int:
             decorators.append(click.option(*names, param, type=click.IntRange(min=1), help=help_text))
-        else:
+        elif param.endswith("_file"):
             decorators.append(click.option(*names, param, type=click.Path(dir_okay=False), help=help_text))
+        else:
+            decorators.append(click.option(*names, param, metavar=param.upper(), help=help_text))
     return decorators
 
 
