@@ -150,13 +150,13 @@ def test_under_a_joblib_dask_config_heavy_batches_run_on_the_cluster(
         client: Client, mixed: list[Task], local: list[Outcome]) -> None:
     from joblib import parallel_config  # type: ignore[import-untyped]
 
-    heavy = probes(1000)
-    assert sum(map(runner.weight, heavy)) >= runner.FORK_MIN_WEIGHT
+    heavy, twice = probes(1000), mixed * 2
+    assert min(sum(map(runner.weight, batch)) for batch in (heavy, twice)) >= runner.FORK_MIN_WEIGHT
     with parallel_config(backend="dask"):
         probed = runner.run(heavy, 2)
-        outcomes = runner.run(mixed, 2)
+        outcomes = runner.run(twice, 2)
     assert on_workers(probed) and {o.text for o in probed} <= {str(p) for p in client.run(os.getpid).values()}
-    assert outcomes == local
+    assert outcomes == local * 2
 
 
 def test_the_cluster_gives_the_local_outcomes_in_order(

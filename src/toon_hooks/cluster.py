@@ -17,6 +17,7 @@ Nothing here imports dask.distributed before a batch is heavy enough to leave th
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import threading
 import time
@@ -158,9 +159,8 @@ class ClusterRunner:
         expected = identity({(task.source, task.target) for task in tasks})
         weights = [runner.weight(task) for task in tasks]
         threads = max(1, sum(client.nthreads().values()))  # type: ignore[no-untyped-call]
-        count = max(threads * runner.CHUNKS_PER_WORKER, -(-sum(weights) // CHUNK_WEIGHT),
-                    -(-len(tasks) // CHUNK_FILES), -(-sum(len(task.data) for task in tasks) // CHUNK_BYTES))
-        queue = deque((chunk, False) for chunk in runner.split(range(len(tasks)), weights, count))
+        count = max(threads * runner.CHUNKS_PER_WORKER, math.ceil(sum(weights) / CHUNK_WEIGHT))
+        queue = deque((chunk, False) for chunk in _chunks(tasks, weights, count))
         # chunks in flight: their task indices, whether this is their retry, and their time limit
         flights: dict[Future[list[Outcome]], tuple[Sequence[int], bool, float]] = {}
         completed = as_completed(loop=client.loop)  # type: ignore[no-untyped-call]
@@ -247,6 +247,14 @@ class ClusterRunner:
             return task
         return Shared(task._replace(data=b""), os.path.join(self.root, task.path),
                       hashlib.sha256(task.data).hexdigest())
+
+
+def _chunks(tasks: Sequence[Task], weights: Sequence[int], count: int) -> Iterator[Sequence[int]]:
+    """`count` runs of task indices of similar weight (time), each cut again where it exceeds CHUNK_BYTES or
+    CHUNK_FILES (a run of JSON files weighs little for its bytes)."""
+    for run in runner.split(range(len(tasks)), weights, count):
+        fill = [len(tasks[i].data) / CHUNK_BYTES + 1 / CHUNK_FILES for i in run]
+        yield from runner.split(run, fill, math.ceil(sum(fill)))
 
 
 def _reason(failure: Exception | None, limit: float) -> str:

@@ -34,9 +34,9 @@ EXECUTOR_MIN_WEIGHT = SPAWN_MIN_WEIGHT
 """A cluster pays off from about the same size: importing dask.distributed and connecting take ≈ 0.5 s."""
 TASK_WEIGHT = 256
 """Fixed cost of one conversion (parser set-up, rendering), in text bytes of conversion time."""
-BYTE_WEIGHT = {"pdf": 20.0, "md": 2.5, "jsonl": 0.05, "json": 0.02}
-"""What a source byte costs by format, in text bytes (a TOON byte): Markdown converts ≈ 2.5× slower than TOON
-per byte and ≈ 140× slower than JSON (20-100 KB documents, measured on 2 cores), so chunks balance on time."""
+BYTE_WEIGHT = {"pdf": 20.0, "md": 2.0, "jsonl": 0.04, "json": 0.01}
+"""What a source byte costs by format, in text bytes (a TOON byte, TOON → Markdown), so that chunks balance on
+time: a Markdown byte costs 1.3-2.5×, JSONL ≈ 1/25, JSON ≈ 1/100 (20-100 KB documents, measured on 2 cores)."""
 CHUNKS_PER_WORKER = 4
 """Tasks travel in this many chunks per worker: few round trips, balanced load, progress as each comes back."""
 
@@ -226,10 +226,10 @@ def convert_chunk(tasks: Sequence[Task]) -> list[Outcome]:
     return [convert_task(task) for task in tasks]
 
 
-def split(items: Sequence[int], weights: Sequence[int], count: int) -> Iterator[Sequence[int]]:
+def split(items: Sequence[int], weights: Sequence[float], count: int) -> Iterator[Sequence[int]]:
     """Split `items`, in order, into about `count` runs of similar total weight."""
     target = sum(weights) / max(count, 1)
-    start, load = 0, 0
+    start, load = 0, 0.0
     for index, item_weight in enumerate(weights):
         load += item_weight
         if load >= target:
