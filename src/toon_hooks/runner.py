@@ -34,9 +34,9 @@ EXECUTOR_MIN_WEIGHT = SPAWN_MIN_WEIGHT
 """A cluster pays off from about the same size: importing dask.distributed and connecting take ≈ 0.5 s."""
 TASK_WEIGHT = 256
 """Fixed cost of one conversion (parser set-up, rendering), in text bytes of conversion time."""
-BYTE_WEIGHT = {"pdf": 20.0, "md": 2.0, "jsonl": 0.04, "json": 0.01}
+BYTE_WEIGHT = {"pdf": 20.0, "md": 2.5, "jsonl": 0.04, "json": 0.01}
 """What a source byte costs by format, in text bytes (a TOON byte, TOON → Markdown), so that chunks balance on
-time: a Markdown byte costs 1.3-2.5×, JSONL ≈ 1/25, JSON ≈ 1/100 (20-100 KB documents, measured on 2 cores)."""
+time: a Markdown byte ≈ 2.5× at 60 KB (1.3× at 20 KB), JSONL ≈ 1/25, JSON ≈ 1/100 (measured on 2 cores)."""
 CHUNKS_PER_WORKER = 4
 """Tasks travel in this many chunks per worker: few round trips, balanced load, progress as each comes back."""
 
