@@ -29,7 +29,7 @@ def corpus(folder: Path) -> None:
     for index in range(SOURCES):
         rows = [{"id": i, "name": f"agent {i}", "note": "x" * 200, "tags": ["a", "b"]} for i in range(150)]
         (folder / f"export{index}.json").write_text(json.dumps({"batch": index, "agents": rows}))
-        (folder / f"notes{index}.md").write_text(f"# Notes {index}\n\n**Owner:** ops\n\n- [ ] item {index}\n" * 250)
+        (folder / f"notes{index}.md").write_text(f"# Notes {index}\n\n**Owner:** ops\n\n- [ ] item {index}\n" * 500)
 
 
 def transitions(address: str) -> int:
