@@ -333,14 +333,14 @@ def unified_diff(pair: Pair) -> str:
     return "".join(difflib.unified_diff(old, new, f"a/{pair.twin}", f"b/{pair.twin}"))
 
 
-def write_twins(root: str, pairs: list[Pair], config: Config, report: Report) -> None:
+def write_twins(root: str, pairs: list[Pair], config: Config, report: Report) -> list[Pair]:
     """Write the stale twins, with the configured line endings, all or none (see `fsio.write_all`).
 
-    A failure (a full disk) becomes one located problem, and `pairs` and `report.updated` keep only the twins
-    that were written (none, unless a rename failed), so that the caller stages and reports no others.
+    Returns the pairs written: all of them, or after a failure (a full disk, one located problem) none,
+    unless a rename failed; `report.updated` then lists only those, and the caller stages no others.
     """
     if not pairs:
-        return
+        return []
     files = []
     for pair in pairs:
         text = pair.expected or ""
@@ -353,11 +353,13 @@ def write_twins(root: str, pairs: list[Pair], config: Config, report: Report) ->
         except WriteFailed as exc:
             paths = [path for path, _ in files]
             failed = pairs[paths.index(exc.filename)]
-            pairs[:] = pairs[:len(exc.written)]
-            report.updated = [pair.twin for pair in pairs]
+            written = pairs[:len(exc.written)]
+            report.updated = [pair.twin for pair in written]
             report.problems.append(Problem(failed.twin, f"cannot write: {exc.strerror}"))
-            if not pairs:
+            if not written:
                 report.notes.append("nothing was written: fix the errors above and commit again")
+            return written
+    return pairs
 
 
 def staging_refusals(root: str, pairs: Sequence[Pair]) -> tuple[list[Pair], list[str]]:
@@ -454,25 +456,24 @@ def _write_and_stage(root: str, config: Config, request: Request, stale: list[Pa
     stale = [p for p in stale if not p.without_twin]
     if unwanted:
         _remove_twins(root, request, [p.twin for p in unwanted], report)
-    resolved = [p for p in stale if p.conflicted]
-    if resolved and request.in_git and not request.stage:  # git add marks the conflict resolved
-        stale = [p for p in stale if not p.conflicted]
-        write_twins(root, resolved, config, report)
-        with report.phase("stage"):
-            git.add(root, [p.twin for p in resolved])
-        report.notes.append("merge conflict resolved by regenerating from the source, and staged: "
-                            + " ".join(_quote(p.twin) for p in resolved))
     if not request.stage or not stale:
-        write_twins(root, stale, config, report)
-        if request.must_add and stale:
-            report.unstaged.extend(p.twin for p in stale)
+        written = write_twins(root, stale, config, report)  # one all-or-nothing write
+        resolved = [p for p in written if p.conflicted] if request.in_git else []
+        if resolved:  # git add marks the conflict resolved
+            with report.phase("stage"):
+                git.add(root, [p.twin for p in resolved])
+            report.notes.append("merge conflict resolved by regenerating from the source, and staged: "
+                                + " ".join(_quote(p.twin) for p in resolved))
+        plain = [p for p in written if p not in resolved]
+        if request.must_add and plain:
+            report.unstaged.extend(p.twin for p in plain)
             report.notes.append("twins written, not staged (--no-stage): git add -- "
-                                + " ".join(_quote(p.twin) for p in stale))
+                                + " ".join(_quote(p.twin) for p in plain))
         return
     safe, refusals = staging_refusals(root, stale)
     report.notes.extend(refusals)
     report.updated = [p.twin for p in safe]
-    write_twins(root, safe, config, report)
+    safe = write_twins(root, safe, config, report)
     paths = [p.twin for p in safe]
     if git.is_path_limited_commit():
         report.unstaged.extend(paths)

@@ -48,8 +48,9 @@ def write_lines(value: dict[str, Any]) -> str:
     lines: list[str] = value[LINES]
     if FRONT_MATTER in value:
         from .front import dump_front_matter
+        from .layout import front_matter_lines
 
-        lines = ["---", *dump_front_matter(value[FRONT_MATTER]), "---", *lines]
+        lines = [*front_matter_lines(dump_front_matter(value[FRONT_MATTER])), *lines]
     return "".join(line + "\n" for line in lines)
 
 
