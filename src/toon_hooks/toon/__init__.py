@@ -4,11 +4,41 @@ from __future__ import annotations
 from typing import IO, Any, Callable
 
 from ..errors import ToonDecodeError
-from .decoder import decode
-from .encoder import encode
+from . import accelerator, decoder, encoder
 from .lines import Document
 
-__all__ = ["ToonDecodeError", "decode", "dump", "dumps", "encode", "load", "loads"]
+__all__ = ["ToonDecodeError", "accelerated", "decode", "dump", "dumps", "encode", "load", "loads"]
+
+
+def encode(
+    value: Any,
+    *,
+    delimiter: str = ",",
+    indent_size: int = 2,
+    default: Callable[[Any], Any] | None = None,
+) -> str:
+    """Return `value` as a TOON document (see `encoder.encode`); the compiled codec first when there is one."""
+    fast = accelerator.c_encode
+    if fast is not None:
+        text = fast(value, delimiter, indent_size)
+        if text is not NotImplemented:
+            return text  # type: ignore[no-any-return]
+    return encoder.encode(value, delimiter=delimiter, indent_size=indent_size, default=default)
+
+
+def decode(text: Document, *, strict: bool = True, indent_size: int = 2) -> Any:
+    """Return the value of a TOON document (see `decoder.decode`); the compiled codec first when there is one."""
+    fast = accelerator.c_decode
+    if fast is not None:
+        value = fast(text, strict, indent_size)
+        if value is not NotImplemented:
+            return value
+    return decoder.decode(text, strict=strict, indent_size=indent_size)
+
+
+def accelerated() -> bool:
+    """Whether `encode` and `decode` try the compiled codec (it was built and TOON_HOOKS_PURE is not set)."""
+    return accelerator.c_encode is not None and accelerator.c_decode is not None
 
 
 def dumps(

@@ -1,0 +1,45 @@
+"""Build the optional compiled codec; everything else about the package is declared in pyproject.toml.
+
+The C extensions follow CPython's `json`/`_json` split: the pure-Python codec is the reference, and the
+compiled one is only a faster way to the same bytes. Without a C compiler (or with TOON_HOOKS_PURE_BUILD=1)
+the build skips them with one line on stderr and the package works unchanged on the pure path.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+_NOTE = "toon-hooks: compiled codec not built ({}); the pure-Python codec will be used"
+
+
+class OptionalBuildExt(build_ext):
+    """Build each extension if possible; a failure is one line on stderr, never a failed install."""
+
+    def run(self) -> None:
+        if os.environ.get("TOON_HOOKS_PURE_BUILD"):
+            print(_NOTE.format("TOON_HOOKS_PURE_BUILD is set"), file=sys.stderr)
+            return
+        try:
+            super().run()
+        except Exception as exc:  # no compiler at all: distutils raises before any extension
+            print(_NOTE.format(type(exc).__name__), file=sys.stderr)
+
+    def build_extension(self, ext: Extension) -> None:
+        try:
+            super().build_extension(ext)
+        except Exception as exc:
+            print(_NOTE.format(f"{ext.name}: {type(exc).__name__}"), file=sys.stderr)
+
+
+def _extension(name: str) -> Extension:
+    return Extension(
+        f"toon_hooks.toon._c{name}",
+        sources=[f"src/toon_hooks/toon/_c{name}.c"],
+        extra_compile_args=["-O2", "-std=c99", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+    )
+
+
+setup(ext_modules=[_extension("encoder"), _extension("decoder")], cmdclass={"build_ext": OptionalBuildExt})
