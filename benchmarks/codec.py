@@ -1,23 +1,38 @@
-"""Benchmark the TOON codec against toon_format and stdlib json on four seeded datasets (`python3 benchmarks/codec.py`).
+"""Benchmark the TOON codec against the other Python TOON codecs and stdlib json on seeded datasets.
 
-Every number in the table comes from the same run: best of REPEATS interleaved samples (time.perf_counter),
-throughput in MB/s of the document each codec produces or reads (TOON for the TOON codecs, compact JSON for json).
+    python3 benchmarks/codec.py                 # every dataset, then the hostile-document table
+    python3 benchmarks/codec.py --quick         # the small datasets only (seconds, not minutes)
+    python3 benchmarks/codec.py logs mixed      # named datasets only; `hostile` names the hostile table
 
-A second table times hostile documents (one huge line of escapes, huge inline arrays) against plain text of the
+Contenders: ours (pure: `toon_hooks.toon.encoder.encode` / `decoder.decode`), ours (compiled: the public
+`toon_hooks.toon.encode` / `decode` when an accelerator stands behind them, see `ours_compiled`), toon_format
+1.2.0 (the baseline of the ratios), ctoon 0.9.0, toons 0.9.0, toony 0.1.0rc3 and json. The third-party codecs are
+benchmark-only (`pip install ctoon==0.9.0 toons==0.9.0 toony==0.1.0rc3`); one that is not installed is skipped
+with a note.
+
+Every number comes from the same run: best of REPEATS interleaved samples (time.perf_counter), throughput in
+MB/s of the document each codec produces or reads (our TOON text for the TOON codecs, compact JSON for json), so
+a ratio is a ratio of times. Every TOON codec decodes *our* text; `same` tells whose encoding is byte-identical
+to ours and whose decoding equals ours.
+
+A last table times hostile documents (one huge line of escapes, huge inline arrays) against plain text of the
 same size, through `loads` and through the `decode` command's conversion, at HOSTILE_MB and twice that.
 """
 from __future__ import annotations
 
+import argparse
+import importlib
 import json
 import random
 import sys
 import time
-from typing import Any, Callable
-
-import toon_format
+from typing import Any, Callable, NamedTuple
 
 import toon_hooks
+import toon_hooks.toon
 from toon_hooks.commands.codec import toon_to_json
+from toon_hooks.toon.decoder import decode as pure_decode
+from toon_hooks.toon.encoder import encode as pure_encode
 
 REPEATS = 5
 MIN_SAMPLE = 0.05
@@ -98,16 +113,141 @@ def config(rng: random.Random, depth: int = 5, width: int = 5) -> dict[str, Any]
     return node
 
 
-DATASETS: dict[str, Callable[[random.Random], Any]] = {
-    "employees": employees,
-    "orders": orders,
-    "events": events,
-    "config": config,
+def logs(rng: random.Random, count: int = 3000) -> list[dict[str, Any]]:
+    """Log records whose strings are full of quotes, commas and colons: nearly every cell must be quoted."""
+    paths = ["/api/v1/users", "/api/v1/orders?id=3,4", "/login", '/search?q="red, shoes"', "/health"]
+    out = []
+    for i in range(count):
+        path = rng.choice(paths)
+        out.append(
+            {
+                "ts": f"2025-06-{rng.randrange(1, 29):02d}T{rng.randrange(24):02d}:{rng.randrange(60):02d}:00Z",
+                "level": rng.choice(["INFO", "WARN", "ERROR"]),
+                "msg": f'GET "{path}" -> {rng.choice([200, 404, 500])}, took {rng.randrange(900)} ms, user "u{i}"',
+                "ctx": f'{{"ip": "10.0.{rng.randrange(256)}.{rng.randrange(256)}", "retry": {rng.randrange(3)}}}',
+                "tags": ", ".join(rng.sample(["a:b", "c,d", "e|f", '"g"', "h"], 2)),
+            }
+        )
+    return out
+
+
+def deep(rng: random.Random) -> dict[str, Any]:
+    """A 6-level nested configuration (width 4): mostly `key:` blocks and short fields."""
+    return config(rng, depth=6, width=4)
+
+
+def mixed(rng: random.Random, count: int = 3000) -> dict[str, Any]:
+    """Non-uniform arrays: arrays of arrays, objects of varying keys and bare strings mixed in one list."""
+    def element(i: int) -> Any:
+        kind = rng.randrange(5)
+        if kind == 0:
+            return [rng.randrange(1000), rng.choice(_WORDS), round(rng.random(), 3)]
+        if kind == 1:
+            return {"id": i, "name": rng.choice(_WORDS), **({"extra": [1, 2]} if rng.random() < 0.5 else {})}
+        if kind == 2:
+            return " ".join(rng.choice(_WORDS) for _ in range(3))
+        if kind == 3:
+            return [[rng.randrange(10), rng.randrange(10)], [rng.choice(_WORDS)], []]
+        return rng.choice([True, None, i, -i / 7])
+
+    return {"items": [element(i) for i in range(count)], "matrix": [[rng.randrange(99) for _ in range(8)]] * 200}
+
+
+def escapes(rng: random.Random, count: int = 200, size: int = 2000) -> dict[str, Any]:
+    """Long strings (~2 KB each) full of quotes, tabs, backslashes and newlines: every one escaped."""
+    pieces = ['say "hi"', "\\server\\share", "col1\tcol2", "line\n", "plain words ", "C:\\path", "\r\n"]
+    def text() -> str:
+        out: list[str] = []
+        length = 0
+        while length < size:
+            out.append(rng.choice(pieces))
+            length += len(out[-1])
+        return "".join(out)
+
+    return {"docs": [{"id": i, "body": text()} for i in range(count)]}
+
+
+def numbers(rng: random.Random, count: int = 100_000) -> dict[str, Any]:
+    """One huge inline array of 100,000 numbers (ints and floats mixed)."""
+    return {"values": [rng.randrange(-10**6, 10**6) if i % 2 else round(rng.uniform(-1e3, 1e3), 4) for i in range(count)]}
+
+
+def big(rng: random.Random) -> dict[str, Any]:
+    """A ~20 MB uniform array of objects (the employees table, 250,000 rows)."""
+    return employees(rng, 250_000)
+
+
+class Dataset(NamedTuple):
+    build: Callable[[random.Random], Any]
+    quick: bool
+    """Part of `--quick`."""
+    repeats: int | None = None
+    """Samples per contender when fewer than REPEATS keep the run short (one call lasts seconds)."""
+
+
+DATASETS: dict[str, Dataset] = {
+    "employees": Dataset(employees, True),
+    "orders": Dataset(orders, True),
+    "events": Dataset(events, True),
+    "config": Dataset(config, True),
+    "logs": Dataset(logs, True),
+    "deep": Dataset(deep, True),
+    "mixed": Dataset(mixed, True),
+    "escapes": Dataset(escapes, True),
+    "numbers": Dataset(numbers, True),
+    "big": Dataset(big, False, 2),
 }
 
 
-def race(contenders: dict[str, Callable[[], Any]]) -> dict[str, float | None]:
-    """Return each contender's best seconds per call over REPEATS rounds (None if it raises).
+class Codec(NamedTuple):
+    encode: Callable[[Any], str]
+    decode: Callable[[str], Any]
+
+
+def ours_compiled() -> Codec | None:
+    """HOOK POINT for the C accelerator: the public `toon_hooks.toon.encode` / `decode`, when they are not the
+    pure functions (an accelerator stands behind them) and `toon_hooks.toon.accelerated()`, once the integrator
+    adds it, does not say False (e.g. under TOON_HOOKS_PURE=1). None until then: the column reads `not built`."""
+    api = toon_hooks.toon
+    accelerated = getattr(api, "accelerated", None)
+    if accelerated is not None and not accelerated():
+        return None
+    if api.encode is pure_encode and api.decode is pure_decode:
+        return None
+    return Codec(api.encode, api.decode)
+
+
+def third_party() -> tuple[dict[str, Codec], list[str]]:
+    """Return the installed third-party codecs by name, and notes naming the missing ones."""
+    codecs: dict[str, Codec] = {}
+    notes: list[str] = []
+    wanted = {"toon_format": "1.2.0", "ctoon": "0.9.0", "toons": "0.9.0", "toony": "0.1.0rc3"}
+    for name, version in wanted.items():
+        try:
+            module: Any = importlib.import_module(name)
+        except ImportError:
+            notes.append(f"{name} skipped: not installed (pip install {name}=={version})")
+            continue
+        if name == "toony":  # its default limits (1,000,000 elements) would refuse the big dataset
+            limits = module.Limits(max_input_bytes=1 << 34, max_output_bytes=1 << 34, max_elements=1 << 34)
+            codecs[name] = Codec(
+                lambda value, m=module, lim=limits: m.encode(value, limits=lim),
+                lambda text, m=module, lim=limits: m.decode(text, limits=lim),
+            )
+        elif name == "toons":
+            codecs[name] = Codec(module.dumps, module.loads)
+        else:
+            codecs[name] = Codec(module.encode, module.decode)
+    return codecs, notes
+
+
+JSON = Codec(
+    lambda value: json.dumps(value, separators=(",", ":"), ensure_ascii=False), json.loads
+)
+
+
+def race(contenders: dict[str, Callable[[], Any]], repeats: int) -> dict[str, float | None]:
+    """Return each contender's best seconds per call over `repeats` rounds (None if it raises).
 
     Rounds interleave the contenders so that load from other processes hits them alike, and each sample repeats
     the call until it lasts MIN_SAMPLE seconds, so timer resolution and scheduler noise stay small.
@@ -121,7 +261,7 @@ def race(contenders: dict[str, Callable[[], Any]]) -> dict[str, float | None]:
             continue
         loops[name] = max(1, round(MIN_SAMPLE / max(time.perf_counter() - start, 1e-6)))
     best = dict.fromkeys(loops, float("inf"))
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         for name, count in loops.items():
             func = contenders[name]
             start = time.perf_counter()
@@ -131,40 +271,104 @@ def race(contenders: dict[str, Callable[[], Any]]) -> dict[str, float | None]:
     return {name: best.get(name) for name in contenders}
 
 
-def measure(value: Any) -> dict[str, Any]:
-    """Time encode and decode of `value` with the three codecs; return sizes, MB/s and output identity."""
-    ours = toon_hooks.encode(value)
-    compact = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    toon_mb, json_mb = len(ours.encode()) / 1e6, len(compact.encode()) / 1e6
-    encode = race(
-        {
-            "ours": lambda: toon_hooks.encode(value),
-            "ref": lambda: toon_format.encode(value),
-            "json": lambda: json.dumps(value, separators=(",", ":"), ensure_ascii=False),
-        }
+class Row(NamedTuple):
+    kb: float
+    enc: dict[str, float | None]
+    dec: dict[str, float | None]
+    same: dict[str, str]
+    """Per codec: `yes` (encoding byte-identical to ours, decoding equal), or what differs or fails."""
+
+
+def measure(value: Any, codecs: dict[str, Codec], repeats: int) -> Row:
+    """Time encode and decode of `value` with every codec (ours pure first); return MB/s and output identity."""
+    ours = pure_encode(value)
+    data = pure_decode(ours)
+    if data != json.loads(JSON.encode(value)):
+        raise AssertionError("ours does not round-trip the dataset")
+    compact = JSON.encode(value)
+    sizes = {name: len((compact if name == "json" else ours).encode()) / 1e6 for name in codecs}
+    same: dict[str, str] = {}
+    for name, codec in codecs.items():
+        if name == "json":
+            continue
+        try:
+            encoded = codec.encode(value) == ours
+        except Exception as exc:
+            same[name] = f"enc fails ({type(exc).__name__})"
+            continue
+        try:
+            decoded = codec.decode(ours) == data
+        except Exception as exc:
+            same[name] = f"dec fails ({type(exc).__name__})"
+            continue
+        same[name] = {(True, True): "yes", (False, True): "enc differs"}.get((encoded, decoded), "dec differs")
+        if not encoded and not decoded:
+            same[name] = "both differ"
+    enc = race({name: (lambda c=codec: c.encode(value)) for name, codec in codecs.items()}, repeats)
+    dec = race(
+        {name: (lambda c=codec, t=(compact if name == "json" else ours): c.decode(t)) for name, codec in codecs.items()},
+        repeats,
     )
-    decode = race(
-        {
-            "ours": lambda: toon_hooks.decode(ours),
-            "ref": lambda: toon_format.decode(ours),
-            "json": lambda: json.loads(compact),
-        }
-    )
-    sizes = {"ours": toon_mb, "ref": toon_mb, "json": json_mb}
-    return {
-        "bytes": len(ours.encode()),
-        "identical": ours == toon_format.encode(value),
-        "enc": {name: None if t is None else sizes[name] / t for name, t in encode.items()},
-        "dec": {name: None if t is None else sizes[name] / t for name, t in decode.items()},
-    }
+    rate = lambda times: {n: None if t is None else sizes[n] / t for n, t in times.items()}  # noqa: E731
+    return Row(len(ours.encode()) / 1024, rate(enc), rate(dec), same)
 
 
 def _ratio(ours: float | None, theirs: float | None) -> str:
-    return "n/a" if ours is None or theirs is None else f"{ours / theirs:.1f}x"
+    return "n/a" if ours is None or theirs is None else f"{ours / theirs:.2f}x"
 
 
 def _rate(rate: float | None) -> str:
     return "failed" if rate is None else f"{rate:.1f}"
+
+
+def _markdown(columns: list[str], rows: list[list[str]]) -> None:
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "|".join(["---"] + ["---:"] * (len(columns) - 1)) + "|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+def datasets_table(names: list[str], repeats: int) -> bool:
+    """Print the throughput tables of the named datasets; return False if a TOON codec of ours failed."""
+    found, notes = third_party()
+    compiled = ours_compiled()
+    codecs: dict[str, Codec] = {"ours": Codec(pure_encode, pure_decode)}
+    if compiled is not None:
+        codecs["compiled"] = compiled
+    else:
+        notes.append("ours (compiled): not built (toon_hooks.toon.encode/decode are the pure functions)")
+    codecs.update(found)
+    codecs["json"] = JSON
+    others = [name for name in codecs if name != "ours"]
+    results: dict[str, Row] = {}
+    ok = True
+    for seed, name in enumerate(DATASETS):
+        if name not in names:
+            continue
+        dataset = DATASETS[name]
+        started = time.perf_counter()
+        row = results[name] = measure(dataset.build(random.Random(seed)), codecs, dataset.repeats or repeats)
+        ok &= row.enc["ours"] is not None and row.dec["ours"] is not None
+        print(f"  {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    for title, part in (("encode", "enc"), ("decode", "dec")):
+        print(f"\n**{title}** MB/s (ours / that codec)\n")
+        rows = []
+        for name, row in results.items():
+            rates = getattr(row, part)
+            cells = [f"{_rate(rates[other])} ({_ratio(rates['ours'], rates[other])})" for other in others]
+            rows.append([name, f"{row.kb:.0f}", _rate(rates["ours"]), *cells])
+        _markdown(["dataset", "KB", "ours (pure)", *[_label(other) for other in others]], rows)
+    print("\n**same** as ours: encoding byte-identical and decoding of our text equal\n")
+    rows = [[name, *[row.same.get(other, "") for other in others if other != "json"]] for name, row in results.items()]
+    _markdown(["dataset", *[_label(other) for other in others if other != "json"]], rows)
+    print(f"\nbest of {repeats} interleaved samples (fewer on `big`); MB/s of our TOON text (of compact JSON for json)")
+    for note in notes:
+        print(f"note: {note}")
+    return ok
+
+
+def _label(name: str) -> str:
+    return "ours (compiled)" if name == "compiled" else name
 
 
 HOSTILE_MB = 5
@@ -219,25 +423,25 @@ def hostile_table() -> None:
           " size over this one (2.00 = linear)")
 
 
-def main() -> int:
-    """Print the table; exit 1 when toon-hooks output differs from toon_format's or a codec fails."""
-    columns = ("dataset", "KB", "enc MB/s", "ref", "json", "enc ratio", "dec MB/s", "ref", "json", "dec ratio", "same")
-    print(("{:<10}" + "{:>10}" * (len(columns) - 1)).format(*columns))
-    ok = True
-    for seed, (name, build) in enumerate(DATASETS.items()):
-        row = measure(build(random.Random(seed)))
-        enc, dec = row["enc"], row["dec"]
-        ok &= row["identical"] and None not in (*enc.values(), *dec.values())
-        cells = (
-            name, f"{row['bytes'] / 1024:.0f}",
-            _rate(enc["ours"]), _rate(enc["ref"]), _rate(enc["json"]), _ratio(enc["ours"], enc["ref"]),
-            _rate(dec["ours"]), _rate(dec["ref"]), _rate(dec["json"]), _ratio(dec["ours"], dec["ref"]),
-            "yes" if row["identical"] else "NO",
-        )
-        print(("{:<10}" + "{:>10}" * (len(cells) - 1)).format(*cells))
-    print("MB/s of the TOON text (compact JSON for json); ratio = toon-hooks / toon_format; same = identical output")
-    print()
-    hostile_table()
+def main(argv: list[str] | None = None) -> int:
+    """Print the tables; exit 1 when our codec fails or does not round-trip a dataset."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("names", nargs="*", metavar="dataset", help=f"any of {', '.join(DATASETS)} or hostile")
+    parser.add_argument("--quick", action="store_true", help="the small datasets only, no hostile table")
+    parser.add_argument("--repeats", type=int, default=REPEATS, help=f"samples per contender (default {REPEATS})")
+    args = parser.parse_args(argv)
+    unknown = set(args.names) - {*DATASETS, "hostile"}
+    if unknown:
+        parser.error(f"unknown dataset(s): {', '.join(sorted(unknown))}")
+    if args.names:
+        names = args.names
+    else:
+        names = [name for name, dataset in DATASETS.items() if dataset.quick or not args.quick]
+        names += [] if args.quick else ["hostile"]
+    ok = datasets_table(names, args.repeats) if set(names) - {"hostile"} else True
+    if "hostile" in names:
+        print()
+        hostile_table()
     return 0 if ok else 1
 
 
