@@ -23,6 +23,7 @@ from contextvars import ContextVar
 from typing import NamedTuple, Protocol
 
 from .errors import LocatedError, ToonHooksError
+from .formats.spec import SPECS
 from .options import Options
 
 FORK_MIN_WEIGHT = 256 * 1024
@@ -33,10 +34,8 @@ SPAWN_MIN_WEIGHT = 1024 * 1024
 EXECUTOR_MIN_WEIGHT = SPAWN_MIN_WEIGHT
 """A cluster pays off from about the same size: importing dask.distributed and connecting take ≈ 0.5 s."""
 TASK_WEIGHT = 256
-"""Fixed cost of one conversion (parser set-up, rendering), in text bytes of conversion time."""
-BYTE_WEIGHT = {"pdf": 20.0, "md": 2.5, "jsonl": 0.04, "json": 0.01}
-"""What a source byte costs by format, in text bytes (a TOON byte, TOON → Markdown), so that chunks balance on
-time: a Markdown byte ≈ 2.5× at 60 KB (1.3× at 20 KB), JSONL ≈ 1/25, JSON ≈ 1/100 (measured on 2 cores)."""
+"""Fixed cost of one conversion (parser set-up, rendering), in text bytes of conversion time; a source byte
+costs its format's `byte_weight` (`formats.spec`), so that chunks balance on time."""
 CHUNKS_PER_WORKER = 4
 """Tasks travel in this many chunks per worker: few round trips, balanced load, progress as each comes back."""
 
@@ -144,8 +143,9 @@ def callers_n_jobs(jobs: int) -> int | None:
 
 
 def weight(task: Task) -> int:
-    """Estimated conversion cost of a task, in text bytes."""
-    return TASK_WEIGHT + int(len(task.data) * BYTE_WEIGHT.get(task.source, 1.0))
+    """Estimated conversion cost of a task, in text bytes (a source of no known format weighs as TOON)."""
+    spec = SPECS.get(task.source)
+    return TASK_WEIGHT + int(len(task.data) * (spec.byte_weight if spec else 1.0))
 
 
 def start_method() -> str:
@@ -170,9 +170,10 @@ def run(tasks: Sequence[Task], jobs: int, progress: Progress | None = None) -> l
     if jobs <= 1 or total <= 1 or total_weight < FORK_MIN_WEIGHT:
         return _serial(tasks, progress)
     configured = callers_n_jobs(jobs)
-    # PDFs go to loky even where fork is cheap: MuPDF may crash on a bad file, and loky reports a dead
-    # worker where a multiprocessing pool would wait for it forever.
-    forking = configured is None and start_method() == "fork" and all(t.source != "pdf" for t in tasks)
+    # Formats not fork-safe (PDF) go to loky even where fork is cheap: MuPDF may crash on a bad file, and loky
+    # reports a dead worker where a multiprocessing pool would wait for it forever.
+    forking = configured is None and start_method() == "fork" and all(
+        SPECS[t.source].fork_safe for t in tasks if t.source in SPECS)
     if configured is None and not forking and total_weight < SPAWN_MIN_WEIGHT:
         return _serial(tasks, progress)
     done: dict[int, Outcome] = {}

@@ -16,7 +16,7 @@ from . import git, twins
 from .cache import Store
 from .config import Config
 from .errors import ToonHooksError
-from .formats.registry import format_of
+from .formats.spec import DEFAULT_SOURCE, OUTPUT_EXTENSION, SPECS, format_of
 from .fsio import WriteFailed, read_bytes, write_all
 from .report import FileTokens, Problem, Report
 
@@ -25,10 +25,12 @@ _HEAD = 4096
 """Bytes that classify a file: its marker line and front matter are at the top."""
 _WHOLE = 1 << 20
 """Files up to this size are read whole while being classified, so each is opened once per run."""
-BASELINE = {"md": "Markdown", "json": "JSON", "jsonl": "JSON", "toon": "JSON"}
-"""Source format → what its TOON side is compared with: the source as written, or JSON of a TOON source."""
-OPTIONAL_TWINS = frozenset({"md", "json", "jsonl"})
-"""Source formats whose twin `min-savings` may leave out (a TOON source's Markdown twin is for people)."""
+
+
+def _baseline(fmt: str) -> str | None:
+    """What a source's TOON side is compared with (see `FormatSpec.baseline`); None: it is not counted."""
+    spec = SPECS.get(fmt)
+    return spec.baseline if spec else None
 
 
 class Pair:
@@ -82,7 +84,7 @@ class Pair:
     @property
     def counted(self) -> bool:
         """True when both token counts are known (or, for a PDF, when there is nothing to compare with)."""
-        return None not in self.tokens or self.source_format not in BASELINE
+        return None not in self.tokens or _baseline(self.source_format) is None
 
 
 class Request(NamedTuple):
@@ -128,21 +130,23 @@ def collect_pairs(root: str, paths: Iterable[str], config: Config,
             report.skipped.append(path)
             continue
         whole = info.st_size <= _WHOLE
-        data = b"" if fmt == "pdf" else read_bytes(full, -1 if whole else _HEAD)
+        spec = SPECS[fmt]
+        data = b"" if spec.binary else read_bytes(full, -1 if whole else _HEAD)
         head = _text(data[:_HEAD])
-        marker = twins.parse_marker(head) if fmt in ("toon", "md") else None
+        marker = twins.parse_marker(head) if spec.marker else None
         if marker is not None:
             source, twin = twins.marker_source_path(path, marker), path
             if not os.path.exists(os.path.join(root, source)):
                 orphans.append(path)
                 continue
-        elif fmt == "toon" or twins.opted_in(path, head, config.sources):
+        elif spec.source_by_default or twins.opted_in(path, head, config.sources):
             source, twin = path, twins.twin_path(path)
         else:
-            source = path[: path.rfind(".")] + ".toon"
+            source = path[: path.rfind(".")] + OUTPUT_EXTENSION[DEFAULT_SOURCE]
             if os.path.isfile(os.path.join(root, source)) and twins.parse_marker(
                     _text(read_bytes(os.path.join(root, source), _HEAD))) is None:
-                pairs.setdefault(path, Pair(source, path, "toon", fmt))  # hand-written twin path: refused below
+                # a hand-written source claims this file's path: refused below
+                pairs.setdefault(path, Pair(source, path, DEFAULT_SOURCE, fmt))
             continue
         previous = pairs.get(twin)
         if previous is not None and previous.source != source:
@@ -152,7 +156,7 @@ def collect_pairs(root: str, paths: Iterable[str], config: Config,
         pair = previous or Pair(source, twin, format_of(source) or "", format_of(twin) or "")
         if whole and twin == path:
             pair.twin_text, pair.twin_read = _text(data), True
-        elif whole and fmt != "pdf" and info.st_size <= config.max_file_size:
+        elif whole and not spec.binary and info.st_size <= config.max_file_size:
             pair.source_data = data
         pairs[twin] = pair
     return list(pairs.values()), orphans
@@ -280,7 +284,7 @@ def _count_tokens(pairs: list[Pair], config: Config, store: Store, report: Repor
     texts: list[str] = []
     counted: list[Pair] = []
     for pair in pairs:
-        if pair.source_format not in BASELINE:
+        if _baseline(pair.source_format) is None:
             continue
         source = (pair.source_data or b"").decode("utf-8", "replace")
         if pair.source_format == "toon":
@@ -307,7 +311,8 @@ def _apply_min_savings(pairs: Iterable[Pair], config: Config, report: Report) ->
         return
     unknown = 0
     for pair in pairs:
-        if pair.source_format not in OPTIONAL_TWINS:
+        spec = SPECS.get(pair.source_format)
+        if spec is None or not spec.optional_twin:
             continue
         toon, baseline = pair.tokens
         if toon is None or baseline is None:
@@ -320,7 +325,8 @@ def _apply_min_savings(pairs: Iterable[Pair], config: Config, report: Report) ->
 
 
 def _file_tokens(pairs: Iterable[Pair]) -> list[FileTokens]:
-    return [FileTokens(p.source, p.twin, p.tokens[0], p.tokens[1], BASELINE[p.source_format], not p.without_twin)
+    return [FileTokens(p.source, p.twin, p.tokens[0], p.tokens[1], _baseline(p.source_format) or "",
+                       not p.without_twin)
             for p in pairs if p.tokens[0] is not None and p.tokens[1] is not None]
 
 

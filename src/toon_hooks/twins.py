@@ -23,21 +23,18 @@ import posixpath
 import re
 from typing import NamedTuple
 
-from .formats.registry import format_of
-
-TWIN_FORMAT: dict[str, str] = {"toon": "md", "md": "toon", "json": "toon", "jsonl": "toon", "pdf": "toon"}
-"""Source format → the format of its generated twin."""
-
-TEXT_FORMATS = frozenset({"toon", "md", "json", "jsonl"})
-"""Formats whose digests ignore CR before LF, so a CRLF checkout hashes like an LF one."""
+from .formats.spec import CRLF_FOLDED, MARKERS, OUTPUT_EXTENSION, SPECS, spec_of
 
 _DIGITS = 12
-_MARKER = re.compile(r"^(?:<!--|#) (?P<text>.*?) from (?P<ext>\.[A-Za-z0-9]+) "
-                     r"(?P<fresh>[0-9]{12}) (?P<body>[0-9]{12})(?: -->)?[ \t]*$")
+_OPENERS = "|".join(re.escape(before.rstrip(" ")) for before, _ in MARKERS)
+"""What a marker line starts with, in any format (`<!--`, `#`), before one space."""
+_CLOSERS = "|".join(re.escape(after) for _, after in MARKERS if after)
+_MARKER = re.compile(rf"^(?:{_OPENERS}) (?P<text>.*?) from (?P<ext>\.[A-Za-z0-9]+) "
+                     rf"(?P<fresh>[0-9]{{12}}) (?P<body>[0-9]{{12}})(?:{_CLOSERS})?[ \t]*$")
 _LEAVES_FOLDER = re.compile(r"[/\\]|^\.\.?$")
 """A legacy marker's source must be a sibling of the twin: no folder separator, not `.` or `..`."""
 _LEGACY_MARKER = re.compile(
-    r"^(?:<!--|#) (?P<text>.*?) from (?P<source>.+); source sha256:(?P<source_digest>[0-9a-f]{16}); "
+    rf"^(?:{_OPENERS}) (?P<text>.*?) from (?P<source>.+); source sha256:(?P<source_digest>[0-9a-f]{{16}}); "
     r"body sha256:(?P<body_digest>[0-9a-f]{16});"
 )
 
@@ -55,7 +52,7 @@ class Marker(NamedTuple):
 
 def digest(data: bytes, fmt: str | None = None) -> str:
     """Return a 16-hex-digit sha256 of `data` (CRLF folded to LF for text formats), for cache keys."""
-    if fmt in TEXT_FORMATS:
+    if fmt in CRLF_FOLDED:
         data = data.replace(b"\r\n", b"\n")
     return hashlib.sha256(data).hexdigest()[:16]
 
@@ -68,16 +65,16 @@ def _number(*parts: bytes) -> str:
 
 def fresh_digest(source: bytes, fmt: str, converter: str) -> str:
     """Return the marker digest of a source (CRLF folded for text formats) and a converter digest."""
-    if fmt in TEXT_FORMATS:
+    if fmt in CRLF_FOLDED:
         source = source.replace(b"\r\n", b"\n")
     return _number(source, converter.encode())
 
 
 def twin_path(source: str) -> str:
     """Return the path of the twin generated from `source` (same folder, same stem)."""
-    fmt = format_of(source)
-    stem = source[: source.rfind(".")]
-    return f"{stem}.{TWIN_FORMAT[fmt]}" if fmt in TWIN_FORMAT else ""
+    spec = spec_of(source)
+    twin = spec.twin if spec else None
+    return source[: source.rfind(".")] + OUTPUT_EXTENSION[twin] if twin else ""
 
 
 def marker_source_path(twin: str, marker: Marker) -> str:
@@ -131,8 +128,11 @@ def render_twin(body: str, fmt: str, source: str, fresh: str, marker_text: str) 
     body = (body.rstrip("\n") + "\n").replace("\r\n", "\n")
     ext = source[source.rfind("."):]
     info = f"{marker_text} from {ext} {fresh} {_body_digest(body)}"
-    line = f"<!-- {info} -->" if fmt == "md" else f"# {info}"
-    return f"{line}\n{body}"
+    comment = SPECS[fmt].marker
+    if comment is None:
+        raise ValueError(f"{fmt} files are never generated")
+    before, after = comment
+    return f"{before}{info}{after}\n{body}"
 
 
 def _body_digest(body: str) -> str:
@@ -151,7 +151,8 @@ def opted_in(path: str, text_head: str, globs: tuple[str, ...]) -> bool:
     """True when a non-TOON file is a source: a `sources` glob matches or its front matter says `toon: true`."""
     if any(glob_match(path, g) for g in globs):
         return True
-    return format_of(path) == "md" and _front_matter_flag(text_head)
+    spec = spec_of(path)
+    return spec is not None and spec.front_matter and _front_matter_flag(text_head)
 
 
 def _front_matter_flag(text: str) -> bool:

@@ -12,26 +12,9 @@ from typing import ClassVar
 
 from ..errors import ToonHooksError
 from ..options import Options
-
-EXTENSIONS: dict[str, str] = {
-    ".toon": "toon",
-    ".md": "md",
-    ".markdown": "md",
-    ".json": "json",
-    ".jsonl": "jsonl",
-    ".pdf": "pdf",
-    ".html": "html",
-}
-"""File extension → format name."""
-
-_MODULES: dict[str, str] = {
-    "json": "toon_hooks.formats.json_fmt",
-    "jsonl": "toon_hooks.formats.json_fmt",
-    "md": "toon_hooks.formats.markdown.converters",
-    "html": "toon_hooks.formats.html",
-    "pdf": "toon_hooks.formats.pdf.converters",
-}
-"""Format name → module defining its converters (to or from TOON). Adding a format adds one line."""
+from .spec import EXTENSIONS as EXTENSIONS  # re-exported: callers of the registry name formats by extension
+from .spec import SPECS
+from .spec import format_of as format_of
 
 _REGISTRY: dict[tuple[str, str], Converter] = {}
 
@@ -63,19 +46,14 @@ def register(cls: type[Converter]) -> type[Converter]:
     return cls
 
 
-def format_of(path: str) -> str | None:
-    """Return the format name for a path's extension, or None when toon-hooks does not read it."""
-    dot = path.rfind(".")
-    return EXTENSIONS.get(path[dot:].lower()) if dot >= 0 else None
-
-
 def get(source: str, target: str) -> Converter:
     """Return the converter from `source` to `target`, importing its module on first use."""
     key = (source, target)
     for fmt in (source, target):
         if key in _REGISTRY:
             break
-        module = _MODULES.get(fmt)
+        spec = SPECS.get(fmt)
+        module = spec.module if spec else None
         if module:
             try:
                 importlib.import_module(module)
