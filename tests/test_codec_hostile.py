@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from toon_hooks import ToonDecodeError, decode
 from toon_hooks.toon.tokens import TokenError, parse_value, split_cells
 
+pytestmark = pytest.mark.usefixtures("codec_path")
+
 _SIMPLE = {"\\": "\\", '"': '"', "n": "\n", "r": "\r", "t": "\t"}
 _ALPHABET = st.sampled_from(list('"\\uDd800aFnt/bfx, |\t'))
 """Characters of quoted runs, escapes (good, bad, JSON-only, surrogate), delimiters and spaces."""

@@ -22,6 +22,8 @@ from toon_hooks.toon.jsontext import dumps_json
 
 from strategies import json_model_equal, json_values
 
+pytestmark = pytest.mark.usefixtures("codec_path")
+
 DELIMITERS = st.sampled_from([",", "\t", "|"])
 INDENTS = st.integers(1, 4)
 PROPERTY = settings(max_examples=300, deadline=None)

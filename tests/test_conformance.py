@@ -12,6 +12,8 @@ from toon_hooks import ToonDecodeError
 
 from conftest import FIXTURES_DIR
 
+pytestmark = pytest.mark.usefixtures("codec_path")
+
 EXPECTED_CASES = 516
 """Cases in the fixture set this suite was written against (spec 4.0)."""
 

@@ -19,6 +19,8 @@ from toon_hooks import ToonDecodeError, decode
 from toon_hooks.errors import LocatedError
 from toon_hooks.toon.tokens import MAX_INT_DIGITS
 
+pytestmark = pytest.mark.usefixtures("codec_path")
+
 
 def error_of(text: str | bytes, **options: Any) -> ToonDecodeError:
     """Return the ToonDecodeError that decoding `text` raises."""

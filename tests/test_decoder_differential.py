@@ -20,6 +20,8 @@ from strategies import json_values, primitives
 from toon_hooks import ToonDecodeError, decode
 from conftest import examples
 
+pytestmark = pytest.mark.usefixtures("codec_path")
+
 DELIMITERS = (",", "\t", "|")
 INDENTS = (1, 2, 4)
 

@@ -5,6 +5,8 @@ import pytest
 
 from toon_hooks import ToonDecodeError, decode
 
+pytestmark = pytest.mark.usefixtures("codec_path")
+
 
 def where(text: str, **options: object) -> tuple[int, int, str]:
     with pytest.raises(ToonDecodeError) as info:

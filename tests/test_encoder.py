@@ -19,6 +19,8 @@ from toon_hooks import decode, encode
 from toon_hooks.toon.encoder import MAX_DEPTH
 from toon_hooks.toon.quoting import encode_key, encode_string, format_float
 
+pytestmark = pytest.mark.usefixtures("codec_path")
+
 
 def lines(*rows: str) -> str:
     return "\n".join(rows)
