@@ -61,6 +61,15 @@ def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
 
 
+def pytest_report_header() -> str | None:
+    """Say in one line when the shared test data is not beside this clone, and what that means."""
+    shared = REPO_ROOT.parent / "shared"
+    if shared.is_dir():
+        return None
+    return (f"no {shared}: the conformance test fails (TOON_SPEC_FIXTURES names another folder); sample, corpus "
+            "and corpus-page tests skip")
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Print how many conformance cases passed; .ci/run fails when this line is missing or zero."""
     passed = [r.nodeid for r in terminalreporter.stats.get("passed", []) if "test_conformance.py" in r.nodeid]
