@@ -13,7 +13,7 @@ from .lines import Document, Lines, scan, to_text
 from .scopes import NEVER, DoneScope, KeyedScope, ListScope, ObjectScope, Scope, TableScope, label, plural
 from .tables import Batches
 from .tokens import NUMBER_START, SPECIAL_START, TokenError, ValueMemo, cell_values, find_unquoted, parse_key
-from .tokens import parse_number, parse_value, quoted_cells, split_cells
+from .tokens import parse_number, parse_numbers, parse_value, quoted_cells, split_cells
 
 _NOT_PLAIN = ("", " ", "[")
 """How the text after `- ` starts when a list item is no plain `key: value` (empty key, extra space, header)."""
@@ -383,6 +383,10 @@ class Decoder:
         if quoted is not None:
             return quoted
         if " " not in inline:
+            if pieces[0][:1] in NUMBER_START and pieces[-1][:1] in NUMBER_START:
+                numbers = parse_numbers(pieces)  # numbers only, most likely: parsed in one go
+                if numbers is not None:
+                    return numbers
             try:
                 return list(map(self.parse, pieces))  # the usual: no cell to trim, no bad token to locate
             except TokenError:

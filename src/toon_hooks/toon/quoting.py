@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 from decimal import Decimal
 from typing import Any, Callable, Sequence
@@ -11,7 +12,8 @@ _ESCAPES.update({ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r")
 """§7.1 encoder column: the five short escapes, lowercase \\uXXXX for the other C0 controls."""
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_ESCAPE_OR_SURROGATE = re.compile('[\\\\"\x00-\x1f\ud800-\udfff]')
+_json_quote: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+"""The json module's C string quoter: §7.1's escapes exactly, except \\b and \\f for U+0008 and U+000C."""
 _UNQUOTED_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
 _LITERAL_LIKE = re.compile(r"(?:true|false|null|[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)\Z")
 """Whole strings a decoder would read as a literal or number, or that look numeric (§7.2; ASCII digits only)."""
@@ -29,12 +31,12 @@ def quote(text: str) -> str:
     """Return `text` as a quoted TOON string; lone surrogates have no TOON form, so they raise ValueError."""
     if text.isprintable() and '"' not in text and "\\" not in text:
         return f'"{text}"'  # fast path: control characters and surrogates are not printable
-    if not _ESCAPE_OR_SURROGATE.search(text):
-        return f'"{text}"'
-    bad = _SURROGATE.search(text)
+    bad = None if text.isascii() else _SURROGATE.search(text)
     if bad:
         raise ValueError(f"string contains a lone surrogate U+{ord(bad.group()):04X}: {text!r}")
-    return '"' + text.translate(_ESCAPES) + '"'
+    if "\b" in text or "\f" in text:  # (rare) JSON's short escapes, which TOON lacks
+        return '"' + text.translate(_ESCAPES) + '"'
+    return _json_quote(text)  # 10x faster than str.translate on escape-heavy text
 
 
 class NumberText(str):
