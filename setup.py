@@ -18,20 +18,25 @@ _NOTE = "toon-hooks: compiled codec not built ({}); the pure-Python codec will b
 class OptionalBuildExt(build_ext):
     """Build each extension if possible; a failure is one line on stderr, never a failed install."""
 
+    failed: list[str]
+
     def run(self) -> None:
         if os.environ.get("TOON_HOOKS_PURE_BUILD"):
             print(_NOTE.format("TOON_HOOKS_PURE_BUILD is set"), file=sys.stderr)
             return
+        self.failed = []
         try:
             super().run()
-        except Exception as exc:  # no compiler at all: distutils raises before any extension
-            print(_NOTE.format(type(exc).__name__), file=sys.stderr)
+        except Exception as exc:  # no compiler at all: raised before any extension
+            self.failed.append(type(exc).__name__)
+        if self.failed:
+            print(_NOTE.format(", ".join(self.failed)), file=sys.stderr)
 
     def build_extension(self, ext: Extension) -> None:
         try:
             super().build_extension(ext)
         except Exception as exc:
-            print(_NOTE.format(f"{ext.name}: {type(exc).__name__}"), file=sys.stderr)
+            self.failed.append(f"{ext.name.rpartition('.')[2]}: {type(exc).__name__}")
 
 
 def _extension(name: str) -> Extension:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SNAPSHOT_PARTS = ("src", "pyproject.toml", ".pre-commit-hooks.yaml", "README.md")
+SNAPSHOT_PARTS = ("src", "setup.py", "pyproject.toml", ".pre-commit-hooks.yaml", "README.md", "LICENSE")
 
 
 def run(args: list[str], cwd: Path, *, check: bool = True, env: dict[str, str] | None = None,
@@ -36,7 +36,7 @@ def snapshot_hook_repo(dest: Path, extra_hooks: str = "") -> tuple[Path, str]:
     for part in SNAPSHOT_PARTS:
         src = REPO_ROOT / part
         if src.is_dir():
-            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "*.so"))
         else:
             shutil.copy2(src, dest / part)
     with open(dest / ".pre-commit-hooks.yaml", "a", encoding="utf-8") as manifest:
