@@ -61,6 +61,16 @@ def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip `slow` tests in the dev profile unless a `-m` expression asks for them: CI runs them all."""
+    if PROFILE == "ci" or config.option.markexpr:
+        return
+    skip = pytest.mark.skip(reason="slow: runs in CI (CI=1 or HYPOTHESIS_PROFILE=ci), or select it with -m slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 def pytest_report_header() -> str | None:
     """Say in one line when the shared test data is not beside this clone, and what that means."""
     shared = REPO_ROOT.parent / "shared"
