@@ -18,17 +18,11 @@ from conftest import TEST_ENCODING
 from toon_hooks import decode
 from toon_hooks.cache import cache_dir
 from toon_hooks.cli import main
-from toon_hooks.commands.tokens import (
-    BASELINES,
-    FileTokens,
-    count_files,
-    format_table,
-    report_rows,
-    totals,
-)
 from toon_hooks.errors import LocatedError, ToonDecodeError, ToonHooksError
 from toon_hooks.formats import registry
 from toon_hooks.options import Options
+from toon_hooks.token_forms import BASELINES, FileTokens, count_files
+from toon_hooks.token_report import format_table, report_rows, totals
 from toon_hooks.tokens import TokenCounter, savings
 
 ENC = tiktoken.get_encoding(TEST_ENCODING)
