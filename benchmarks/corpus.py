@@ -41,10 +41,11 @@ WORDS = ("agent twin commit token cache worker scheduler document table column v
 PHASES = ("read", "convert", "tokens", "cache", "write")
 RUN = """
 import sys
-from toon_hooks import cluster, hook
+from toon_hooks import cluster
+from toon_hooks.commands.sync import sync
 root, jobs, scheduler, report = sys.argv[1:]
 with cluster.session(scheduler or None, root=root):
-    sys.exit(hook.run("sync", [], all_files=True, jobs=int(jobs), quiet=True, report_file=report))
+    sys.exit(sync([], all_files=True, jobs=int(jobs), quiet=True, report_file=report))
 """
 """One measured run: `sync --all -q --report` in the corpus folder (the current directory)."""
 

