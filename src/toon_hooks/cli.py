@@ -23,6 +23,7 @@ from .command_table import (
     PathArg,
     UsageError,
     function,
+    options_of,
 )
 from .output import error_handler
 from .paths import STDIN_LABEL, input_label
@@ -87,7 +88,7 @@ def _callback(command: Command) -> Callable[..., None]:
 
 def _command(name: str, command: Command) -> click.Command:
     params: list[click.Parameter] = [_argument(row) for row in command.params if isinstance(row, Argument)]
-    params += _options([row for row in command.params if isinstance(row, Option)])
+    params += _options(options_of(command))
     return click.Command(name, callback=_callback(command), params=params, help=command.help)
 
 
