@@ -358,6 +358,59 @@ static PyObject *parse_quoted_at(Dec *d, Py_ssize_t q, Py_ssize_t e, Py_ssize_t 
     return PyUnicode_DecodeUTF8(d->scratch, used, NULL);
 }
 
+/* Exact powers of ten that a double holds (Clinger's fast path). */
+static const double POW10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                               1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* Set *out to the value of the unsigned decimal [p, e) (already checked against the §4 grammar) when it is
+   exactly computable: at most 15 significant digits (< 2^53) and a power of ten up to 1e22, so that one IEEE
+   multiplication or division rounds correctly (Clinger). Return 0 to leave it to the exact parser. */
+static int fast_float(const char *p, const char *end, double *out)
+{
+    unsigned long long mantissa = 0;
+    int digits = 0;
+    long exponent = 0;
+    for (; p < end && *p >= '0' && *p <= '9'; p++) {
+        if (digits || *p != '0')
+            digits++;
+        mantissa = mantissa * 10 + (unsigned long long)(*p - '0');
+        if (digits > 15)
+            return 0;
+    }
+    if (p < end && *p == '.') {
+        for (p++; p < end && *p >= '0' && *p <= '9'; p++) {
+            if (digits || *p != '0')
+                digits++;
+            mantissa = mantissa * 10 + (unsigned long long)(*p - '0');
+            exponent--;
+            if (digits > 15)
+                return 0;
+        }
+    }
+    if (p < end) {  /* an exponent */
+        p++;
+        int negative = 0;
+        if (*p == '+' || *p == '-')
+            negative = *p++ == '-';
+        long value = 0;
+        for (; p < end; p++) {
+            value = value * 10 + (*p - '0');
+            if (value > 1000)
+                return 0;
+        }
+        exponent += negative ? -value : value;
+    }
+    if (mantissa == 0) {
+        *out = 0.0;
+        return 1;
+    }
+    if (exponent < -22 || exponent > 22)
+        return 0;
+    double value = (double)mantissa;
+    *out = exponent < 0 ? value / POW10[-exponent] : value * POW10[exponent];
+    return 1;
+}
+
 /* Return the value of the token [s, e) that starts with '-' or a digit (tokens.parse_number): a number when
    the whole token is one by the §4 grammar, else the token as a string. NULL (no exception) for what the
    pure decoder refuses: a float out of range, an integer of more than MAX_INT_DIGITS digits. */
@@ -410,6 +463,11 @@ static PyObject *parse_number(Dec *d, Py_ssize_t s, Py_ssize_t e)
         }
         if (digits > MAX_INT_DIGITS)
             return NULL;
+    }
+    if (is_float) {
+        double fast;
+        if (fast_float(buf + digits_at, buf + e, &fast))
+            return PyFloat_FromDouble(neg && fast != 0.0 ? -fast : fast);
     }
     char small[64];
     char *copy = small;
