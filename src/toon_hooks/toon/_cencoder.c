@@ -26,6 +26,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #define OK 0
@@ -45,6 +46,8 @@
 #define DEPTH_LIMIT 200 /* deepest indentation level encoded here; the pure encoder allows MAX_DEPTH (300) */
 #define MAX_INDENT 256  /* larger indent_size values are declined (the pure encoder takes them) */
 
+#define KEY_CACHE 64 /* slots of Enc.bare_keys */
+
 enum place { ROOT, FIELD, ITEM }; /* where an array stands: its empty form, whether it may be a table */
 enum kind { K_PRIM = 1, K_DICT = 2, K_LIST = 4, K_OTHER = 8 };
 
@@ -56,18 +59,44 @@ typedef struct {
     char delim;             /* ',', '\t' or '|' */
     Py_ssize_t indent;      /* spaces per level */
     const unsigned char *unsafe; /* per ASCII byte: forces a string value to be quoted (delimiter-dependent) */
+    uint64_t delim_word;    /* the delimiter in every byte */
+    PyObject *bare_keys[KEY_CACHE]; /* keys known to be bare (§7.3), by address: keys repeat across objects */
 } Enc;
 
 /* Per byte: 1 if it forces quoting of a value anywhere in it (§7.2), per delimiter. */
 static unsigned char UNSAFE_COMMA[256], UNSAFE_TAB[256], UNSAFE_PIPE[256];
 /* Per byte: 1 if it must be escaped inside quotes (§7.1). */
 static unsigned char ESCAPED[256];
+/* Per ASCII byte: its text inside quotes (itself, or its §7.1 escape), padded to 8 bytes, and its length. */
+static char ESCAPE_TEXT[128][8];
+static unsigned char ESCAPE_LEN[128];
 /* Per byte: 1 if it may appear in a bare key after the first character ([A-Za-z0-9_.]). */
 static unsigned char KEY_REST[256];
 static const char DIGIT_PAIRS[] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
+
+/* Write the §7.1 escape of ASCII byte c (one that ESCAPED marks) at `out`; return its length. */
+static inline Py_ssize_t write_escape(char *out, unsigned char c)
+{
+    static const char hex[] = "0123456789abcdef";
+    out[0] = '\\';
+    switch (c) {
+    case '"': out[1] = '"'; return 2;
+    case '\\': out[1] = '\\'; return 2;
+    case '\n': out[1] = 'n'; return 2;
+    case '\r': out[1] = 'r'; return 2;
+    case '\t': out[1] = 't'; return 2;
+    default:
+        out[1] = 'u';
+        out[2] = '0';
+        out[3] = '0';
+        out[4] = hex[c >> 4];
+        out[5] = hex[c & 15];
+        return 6;
+    }
+}
 
 /* Fill the byte tables once, at import. */
 static void init_tables(void)
@@ -82,6 +111,10 @@ static void init_tables(void)
     UNSAFE_COMMA[','] = 1;
     UNSAFE_PIPE['|'] = 1; /* '\t' is already a control character */
     ESCAPED['"'] = ESCAPED['\\'] = 1;
+    for (int c = 0; c < 128; c++) {
+        ESCAPE_TEXT[c][0] = (char)c;
+        ESCAPE_LEN[c] = ESCAPED[c] ? (unsigned char)write_escape(ESCAPE_TEXT[c], (unsigned char)c) : 1;
+    }
     for (int c = 0; c < 256; c++) {
         KEY_REST[c] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
     }
@@ -112,13 +145,37 @@ static int grow(Enc *e, Py_ssize_t need)
 
 #define RESERVE(e, n) ((e)->cap - (e)->len >= (n) ? OK : grow((e), (n)))
 
+/* Copy n bytes: short copies (most tokens) as two overlapping moves, never reading past src + n. */
+static inline void copy_bytes(char *dst, const char *src, Py_ssize_t n)
+{
+    uint64_t a, b;
+    uint32_t c, d;
+    if (n >= 8 && n <= 16) {
+        memcpy(&a, src, 8);
+        memcpy(&b, src + n - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4 && n < 8) {
+        memcpy(&c, src, 4);
+        memcpy(&d, src + n - 4, 4);
+        memcpy(dst, &c, 4);
+        memcpy(dst + n - 4, &d, 4);
+    } else if (n > 16) {
+        memcpy(dst, src, (size_t)n);
+    } else {
+        for (Py_ssize_t i = 0; i < n; i++) {
+            dst[i] = src[i];
+        }
+    }
+}
+
 /* Append n bytes. */
 static inline int put(Enc *e, const char *s, Py_ssize_t n)
 {
     if (RESERVE(e, n) < 0) {
         return FAIL;
     }
-    memcpy(e->buf + e->len, s, (size_t)n);
+    copy_bytes(e->buf + e->len, s, n);
     e->len += n;
     return OK;
 }
@@ -140,11 +197,18 @@ static inline int begin_line(Enc *e, Py_ssize_t depth)
     if (RESERVE(e, pad + 1) < 0) {
         return FAIL;
     }
+    char *out = e->buf + e->len;
     if (e->len) {
-        e->buf[e->len++] = '\n';
+        *out++ = '\n';
     }
-    memset(e->buf + e->len, ' ', (size_t)pad);
-    e->len += pad;
+    if (pad <= 16) {
+        for (Py_ssize_t i = 0; i < pad; i++) {
+            out[i] = ' ';
+        }
+    } else {
+        memset(out, ' ', (size_t)pad);
+    }
+    e->len = out + pad - e->buf;
     return OK;
 }
 
@@ -256,25 +320,27 @@ static inline int risky_start(const unsigned char *p, Py_ssize_t n)
     }
 }
 
-/* Write the §7.1 escape of ASCII byte c (one that ESCAPED marks) at `out`; return its length. */
-static inline Py_ssize_t write_escape(char *out, unsigned char c)
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* Whether one of the eight ASCII bytes of `word` needs a §7.1 escape: a control character, '"' or '\\'
+ * (the classic "has a zero byte" tests; exact for bytes below 0x80). */
+static inline int escape_in_word(uint64_t word)
 {
-    static const char hex[] = "0123456789abcdef";
-    out[0] = '\\';
-    switch (c) {
-    case '"': out[1] = '"'; return 2;
-    case '\\': out[1] = '\\'; return 2;
-    case '\n': out[1] = 'n'; return 2;
-    case '\r': out[1] = 'r'; return 2;
-    case '\t': out[1] = 't'; return 2;
-    default:
-        out[1] = 'u';
-        out[2] = '0';
-        out[3] = '0';
-        out[4] = hex[c >> 4];
-        out[5] = hex[c & 15];
-        return 6;
-    }
+    uint64_t quote = word ^ (ONES * '"'), backslash = word ^ (ONES * '\\');
+    uint64_t hits = (word - ONES * 0x20) | (quote - ONES) | (backslash - ONES);
+    return (hits & ~word & HIGHS) != 0;
+}
+
+/* Whether one of the eight ASCII bytes of `word` forces quoting (§7.2): a control character or one of
+ * : " \\ [ ] { } and the delimiter (`delims` holds it in every byte); same zero-byte tests as above. */
+static inline int unsafe_in_word(uint64_t word, uint64_t delims)
+{
+    uint64_t hits = (word - ONES * 0x20) | ((word ^ (ONES * ':')) - ONES) | ((word ^ (ONES * '"')) - ONES) |
+                    ((word ^ (ONES * '\\')) - ONES) | ((word ^ (ONES * '[')) - ONES) | ((word ^ (ONES * ']')) - ONES) |
+                    ((word ^ (ONES * '{')) - ONES) | ((word ^ (ONES * '}')) - ONES) | ((word ^ delims) - ONES);
+    return (hits & HIGHS) != 0;
 }
 
 /* Append an ASCII string quoted, with §7.1 escapes (quoting.quote). */
@@ -284,22 +350,31 @@ static int put_quoted_ascii(Enc *e, const unsigned char *p, Py_ssize_t n)
         PyErr_NoMemory();
         return FAIL;
     }
-    if (RESERVE(e, 6 * n + 2) < 0) {
+    if (RESERVE(e, 6 * n + 2 + 8) < 0) { /* + 8: ESCAPE_TEXT entries are stored whole */
         return FAIL;
     }
     char *out = e->buf + e->len;
     *out++ = '"';
-    Py_ssize_t run = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (ESCAPED[p[i]]) {
-            memcpy(out, p + run, (size_t)(i - run));
-            out += i - run;
-            out += write_escape(out, p[i]);
-            run = i + 1;
+    Py_ssize_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t word;
+        memcpy(&word, p + i, 8);
+        if (!escape_in_word(word)) { /* eight bytes at once when none of them is escaped */
+            memcpy(out, &word, 8);
+            out += 8;
+            continue;
+        }
+        for (int k = 0; k < 8; k++) { /* branch-free: every byte stores its table entry */
+            unsigned char c = p[i + k];
+            memcpy(out, ESCAPE_TEXT[c], 8);
+            out += ESCAPE_LEN[c];
         }
     }
-    memcpy(out, p + run, (size_t)(n - run));
-    out += n - run;
+    for (; i < n; i++) {
+        unsigned char c = p[i];
+        memcpy(out, ESCAPE_TEXT[c], 8);
+        out += ESCAPE_LEN[c];
+    }
     *out++ = '"';
     e->len = out - e->buf;
     return OK;
@@ -398,8 +473,15 @@ static int put_string(Enc *e, PyObject *s)
     if (p[n - 1] == ' ' || risky_start(p, n)) {
         return put_quoted_ascii(e, p, n);
     }
-    const unsigned char *unsafe = e->unsafe;
-    for (Py_ssize_t i = 0; i < n; i++) {
+    Py_ssize_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t word;
+        memcpy(&word, p + i, 8);
+        if (unsafe_in_word(word, e->delim_word)) {
+            return put_quoted_ascii(e, p, n);
+        }
+    }
+    for (const unsigned char *unsafe = e->unsafe; i < n; i++) {
         if (unsafe[p[i]]) {
             return put_quoted_ascii(e, p, n);
         }
@@ -411,6 +493,10 @@ static int put_string(Enc *e, PyObject *s)
 static int put_key(Enc *e, PyObject *s)
 {
     Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+    PyObject **slot = &e->bare_keys[((uintptr_t)s >> 4) % KEY_CACHE];
+    if (*slot == s) { /* the input outlives the run and nothing is freed meanwhile: addresses are stable */
+        return put(e, (const char *)PyUnicode_1BYTE_DATA(s), n);
+    }
     if (!PyUnicode_IS_ASCII(s)) {
         return put_wide(e, s, 1);
     }
@@ -423,6 +509,7 @@ static int put_key(Enc *e, PyObject *s)
             return put_quoted_ascii(e, p, n);
         }
     }
+    *slot = s;
     return put(e, (const char *)p, n);
 }
 
@@ -438,6 +525,19 @@ static int put_ascii_str(Enc *e, PyObject *text)
  * int-to-text digit limit (the pure encoder lifts it and retries). */
 static int put_int(Enc *e, PyObject *v)
 {
+#if PY_VERSION_HEX >= 0x030C0000
+    if (PyUnstable_Long_IsCompact((PyLongObject *)v)) { /* one digit: no conversion call */
+        return put_i64(e, (long long)PyUnstable_Long_CompactValue((PyLongObject *)v));
+    }
+#else
+    Py_ssize_t size = Py_SIZE(v);
+    if (size == 0) {
+        return put_char(e, '0');
+    }
+    if (size == 1 || size == -1) { /* one 30-bit digit: read it */
+        return put_i64(e, (long long)size * (long long)((PyLongObject *)v)->ob_digit[0]);
+    }
+#endif
     int overflow;
     long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
     if (!overflow) {
@@ -521,6 +621,47 @@ static int put_from_digits(Enc *e, int negative, const char *digits, Py_ssize_t 
     return OK;
 }
 
+/* Powers of ten exactly representable as doubles. */
+static const double POW10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                               1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+#define SHORT_LIMIT 1125899906842624.0 /* 2**50 */
+
+/* Append repr(x) for a non-integral x with 1e-4 <= |x| < 1e16 when it has few digits (values like 12.375 or
+ * 0.0042, the usual data): find the fewest decimals d for which N = round(x * 10**d) < 2**50 gives back x as
+ * N / 10**d. That division of two exact doubles is correctly rounded, so it is exactly the round-trip test of
+ * repr's shortest digits; below 2**50 the product is off by less than 1/4, so N is the right candidate, and
+ * x's spacing is below 10**-d, so no other d-decimal string reads as x. Return NO when there is none. */
+static int put_short_decimal(Enc *e, double x, double ax)
+{
+    for (int d = 1; d <= 22; d++) {
+        double scaled = ax * POW10[d];
+        if (scaled >= SHORT_LIMIT) {
+            return NO;
+        }
+        double n = floor(scaled + 0.5);
+        if (n / POW10[d] != ax) {
+            continue;
+        }
+        unsigned long long digits = (unsigned long long)n, unit = (unsigned long long)POW10[d];
+        unsigned long long whole = digits / unit, frac = digits % unit;
+        char tmp[48], *p = tmp + sizeof tmp;
+        for (int i = 0; i < d; i++) {
+            *--p = (char)('0' + frac % 10);
+            frac /= 10;
+        }
+        *--p = '.';
+        do {
+            *--p = (char)('0' + whole % 10);
+            whole /= 10;
+        } while (whole);
+        if (x < 0) {
+            *--p = '-';
+        }
+        return put(e, p, tmp + sizeof tmp - p);
+    }
+    return NO;
+}
+
 /* Append a float's §2 token exactly as quoting.format_float makes it (NaN and ±Infinity → null). */
 static int put_float(Enc *e, double x)
 {
@@ -533,6 +674,9 @@ static int put_float(Enc *e, double x)
     }
     if (ax < 1e21 && x == floor(x)) {
         return put_integral_float(e, x); /* repr(x)[:-2] below 1e16 (exact there), int(x) above */
+    }
+    if (ax >= 1e-4 && ax < 1e16 && put_short_decimal(e, x, ax) == OK) {
+        return OK;
     }
     char *repr = PyOS_double_to_string(x, 'r', 0, 0, NULL);
     if (repr == NULL) {
@@ -1047,7 +1191,13 @@ static PyObject *encode(PyObject *module, PyObject *const *args, Py_ssize_t narg
         PyErr_Clear();
         Py_RETURN_NOTIMPLEMENTED;
     }
-    Enc e = {NULL, 0, 0, 1, (char)d, indent_size, d == ',' ? UNSAFE_COMMA : d == '\t' ? UNSAFE_TAB : UNSAFE_PIPE};
+    Enc e;
+    memset(&e, 0, sizeof e);
+    e.ascii = 1;
+    e.delim = (char)d;
+    e.indent = indent_size;
+    e.unsafe = d == ',' ? UNSAFE_COMMA : d == '\t' ? UNSAFE_TAB : UNSAFE_PIPE;
+    e.delim_word = ONES * (uint64_t)d;
     int status = enc_document(&e, value);
     PyObject *result = NULL;
     if (status == OK) {
