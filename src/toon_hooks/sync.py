@@ -1,78 +1,72 @@
-"""The twin sync: find pairs, reuse cached twins, convert the rest, then check, write and stage.
+"""The twin sync: scan the files, pair them, reuse cached twins, convert the rest, then check, write and stage.
 
 All file system, cache and git side effects of `toon-hooks sync` / `check` happen here, in the parent
-process; the decisions come from the pure `twins` module and conversions from `runner` workers.
+process; the decisions come from the pure `pairing` and `twins` modules and conversions from `runner` workers.
+Every file is scanned into an immutable `pairing.FileState` before anything is decided about it.
 """
 from __future__ import annotations
 
 import errno
-import functools
 import os
 import stat
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
-from . import git, twins
+from . import git, pairing, twins
 from .cache import Store
 from .config import Config
 from .errors import ToonHooksError
-from .formats.spec import DEFAULT_SOURCE, OUTPUT_EXTENSION, SPECS, format_of
+from .formats.spec import SPECS, spec_of
 from .fsio import WriteFailed, read_bytes, write_all
+from .pairing import FileState, Loaded, Match, Plan
 from .report import FileTokens, Problem, Report
 
-
-_HEAD = 4096
-"""Bytes that classify a file: its marker line and front matter are at the top."""
 _WHOLE = 1 << 20
 """Files up to this size are read whole while being classified, so each is opened once per run."""
 
-
-def _baseline(fmt: str) -> str | None:
-    """What a source's TOON side is compared with (see `FormatSpec.baseline`); None: it is not counted."""
-    spec = SPECS.get(fmt)
-    return spec.baseline if spec else None
+Tokens = tuple[int | None, int | None]
+"""(TOON side, baseline) token counts, None where unknown; see `report.FileTokens`."""
 
 
-class Pair:
-    """A source and its generated twin, with what is on disk now and what the twin should be.
+class Job(NamedTuple):
+    """A pair read and judged, with the digest a marker must carry to prove its twin fresh."""
 
-    (A plain class, like the other records of the warm path: `dataclasses` imports `inspect`, a few
-    milliseconds of every commit.)
-    """
+    loaded: Loaded
+    fresh_digest: str
+    """Digest of the source and the converter version and options (see `twins.fresh_digest`)."""
 
-    def __init__(self, source: str, twin: str, source_format: str, twin_format: str) -> None:
-        self.source = source
-        self.twin = twin
-        self.source_format = source_format
-        self.twin_format = twin_format
-        self.source_data: bytes | None = None
-        """The source's bytes, once read."""
-        self.twin_text: str | None = None
-        """The twin on disk (undecodable bytes escaped), None when it does not exist."""
-        self.twin_read = False
-        self.marker: twins.Marker | None = None
-        self.converter = ""
-        """Digest of the converter version and options for this pair (see `twins.converter_digest`)."""
-        self.expected: str | None = None
-        self.tokens: tuple[int | None, int | None] = (None, None)
-        """(TOON side, baseline) token counts; see `report.FileTokens`."""
-        self.without_twin = False
-        """`min-savings` keeps this source without a twin."""
-        self.hand_edit: str | None = None
-        """Why the twin on disk is refused as edited by hand (None: it is not)."""
-        self.conflicted = False
-        """The twin on disk is a merge conflict between two generated versions: regenerate and stage it."""
 
-    @functools.cached_property
-    def fresh_digest(self) -> str:
-        """The marker digest of this source and converter (see `twins.fresh_digest`)."""
-        return twins.fresh_digest(self.source_data or b"", self.source_format, self.converter)
+class Pair(NamedTuple):
+    """A source and its generated twin: what is on disk, and what the twin should be."""
+
+    loaded: Loaded
+    fresh_digest: str
+    expected: str
+    """The twin as the source generates it now (marker line first, LF line endings)."""
+    tokens: Tokens = (None, None)
+    without_twin: bool = False
+    """`min-savings` keeps this source without a twin."""
 
     @property
-    def proven_fresh(self) -> bool:
-        """True when the twin's marker shows it was written from this source by this converter and options."""
-        return (self.hand_edit is None and not self.conflicted and self.marker is not None
-                and self.marker.fresh_digest == self.fresh_digest)
+    def source(self) -> str:
+        """The source's path."""
+        return self.loaded.match.source
+
+    @property
+    def twin(self) -> str:
+        """The twin's path."""
+        return self.loaded.match.twin
+
+    @property
+    def twin_text(self) -> str | None:
+        """The twin on disk, None when it does not exist."""
+        return self.loaded.twin_text
+
+    @property
+    def conflicted(self) -> bool:
+        """The twin on disk is a merge conflict between two generated versions: regenerated, it is staged."""
+        return self.loaded.conflicted
 
     @property
     def stale(self) -> bool:
@@ -80,11 +74,6 @@ class Pair:
         if self.without_twin:
             return self.twin_text is not None
         return self.twin_text is None or self.twin_text.replace("\r\n", "\n") != self.expected
-
-    @property
-    def counted(self) -> bool:
-        """True when both token counts are known (or, for a PDF, when there is nothing to compare with)."""
-        return None not in self.tokens or _baseline(self.source_format) is None
 
 
 class Request(NamedTuple):
@@ -102,117 +91,75 @@ class Request(NamedTuple):
     """The project is a git work tree: a twin regenerated after a merge conflict is staged to resolve it."""
 
 
-def _text(data: bytes) -> str:
-    return data.decode("utf-8", "surrogateescape")
-
-
-def collect_pairs(root: str, paths: Iterable[str], config: Config,
-                  report: Report) -> tuple[list[Pair], list[str]]:
-    """Resolve each path to its (source, twin) pair, pairing by name from disk; one pair per twin.
-
-    Each path costs one lstat and one read; what was read is kept on the pair. Returns the pairs and the
-    orphans: generated twins whose source no longer exists.
-    """
-    pairs: dict[str, Pair] = {}
-    orphans: list[str] = []
-    for path in paths:
-        fmt = format_of(path)
-        if fmt is None:
-            continue
-        full = os.path.join(root, path)
+def scan(root: str, path: str, whole_up_to: int, head: int = pairing.HEAD) -> FileState | None:
+    """Look at one path (lstat, then stat through a symbolic link) and read it when it is a regular file: whole
+    when it has at most `whole_up_to` bytes, else its first `head`. None when there is nothing at the path."""
+    full = os.path.join(root, path)
+    try:
+        info = os.lstat(full)
+    except OSError:
+        return None
+    link = stat.S_ISLNK(info.st_mode)
+    if link:
         try:
-            info = os.lstat(full)
-        except OSError:  # deleted (pre-commit passes staged deletions only with --all-files), or a bad path
-            continue
-        if stat.S_ISDIR(info.st_mode) or any(twins.glob_match(path, glob) for glob in config.exclude):
-            continue
-        if stat.S_ISLNK(info.st_mode):
-            report.skipped.append(path)
-            continue
-        whole = info.st_size <= _WHOLE
-        spec = SPECS[fmt]
-        data = b"" if spec.binary else read_bytes(full, -1 if whole else _HEAD)
-        head = _text(data[:_HEAD])
-        marker = twins.parse_marker(head) if spec.marker else None
-        if marker is not None:
-            source, twin = twins.marker_source_path(path, marker), path
-            if not os.path.exists(os.path.join(root, source)):
-                orphans.append(path)
-                continue
-        elif spec.source_by_default or twins.opted_in(path, head, config.sources):
-            source, twin = path, twins.twin_path(path)
-        else:
-            source = path[: path.rfind(".")] + OUTPUT_EXTENSION[DEFAULT_SOURCE]
-            if os.path.isfile(os.path.join(root, source)) and twins.parse_marker(
-                    _text(read_bytes(os.path.join(root, source), _HEAD))) is None:
-                # a hand-written source claims this file's path: refused below
-                pairs.setdefault(path, Pair(source, path, DEFAULT_SOURCE, fmt))
-            continue
-        previous = pairs.get(twin)
-        if previous is not None and previous.source != source:
-            report.problems.append(Problem(twin, f"both {previous.source} and {source} would generate this "
-                                                 "file; opt only one of them in"))
-            continue
-        pair = previous or Pair(source, twin, format_of(source) or "", format_of(twin) or "")
-        if whole and twin == path:
-            pair.twin_text, pair.twin_read = _text(data), True
-        elif whole and not spec.binary and info.st_size <= config.max_file_size:
-            pair.source_data = data
-        pairs[twin] = pair
-    return list(pairs.values()), orphans
-
-
-def load_pair(root: str, pair: Pair, config: Config, report: Report, staged: Callable[[], set[str]]) -> bool:
-    """Read what `collect_pairs` did not of both files, and refuse conflicts; True when the pair can be synced."""
-    if pair.source_data is None:
-        full = os.path.join(root, pair.source)
-        size = os.path.getsize(full)
-        if size > config.max_file_size:
-            report.skipped.append(pair.source)
-            report.notes.append(f"{pair.source}: skipped, {size:,} bytes > max-file-size {config.max_file_size:,}")
-            return False
-        pair.source_data = read_bytes(full)
-    if not pair.twin_read:
-        try:
-            pair.twin_text = _text(read_bytes(os.path.join(root, pair.twin), follow=False))
-        except FileNotFoundError:
-            pair.twin_text = None
+            info = os.stat(full)
         except OSError as exc:
-            what = "a symlink" if exc.errno == errno.ELOOP else f"unreadable ({exc.strerror})"
-            report.problems.append(Problem(pair.twin, f"is {what}; toon-hooks writes twins only as regular "
-                                                      f"files (replace it with one, or stop tracking {pair.source})"))
-            return False
-        pair.twin_read = True
-    if pair.twin_text is None:
-        return True
-    marker = twins.parse_marker(pair.twin_text)
-    if marker is None:
-        marker = twins.conflicted_marker(pair.twin_text)
-        pair.conflicted = marker is not None
-    if marker is None:
-        report.problems.append(Problem(pair.twin, f"was written by hand, and so was {pair.source}: refusing to "
-                                                  f"overwrite it (rename one of them, or delete {pair.twin} to "
-                                                  f"let toon-hooks generate it)"))
-        return False
-    if twins.marker_source_path(pair.twin, marker) != pair.source:
-        other = os.path.basename(twins.marker_source_path(pair.twin, marker))
-        report.problems.append(Problem(pair.twin, f"is generated from {other}, not from "
-                                                  f"{os.path.basename(pair.source)}; opt only one source in"))
-        return False
-    if not pair.conflicted and not twins.body_matches_marker(pair.twin_text, marker):
-        message = (f"was edited by hand since toon-hooks generated it: move the edit into {pair.source} (the "
-                   f"source), or make {pair.twin} the source by deleting its first line and {pair.source}")
-        if {pair.source, pair.twin} <= staged():
-            message += (f"; both files are staged with different content, revert one: "
-                        f"git restore --staged --worktree -- {pair.twin}")
-        pair.hand_edit = message  # reported once the source is converted: see `_hand_edit_problems`
-    pair.marker = marker
-    return True
+            return FileState(path, "missing", link=True, error=exc.strerror or str(exc))
+    if stat.S_ISDIR(info.st_mode):
+        return FileState(path, "folder", info.st_size, link=link, error=os.strerror(errno.EISDIR))
+    if not stat.S_ISREG(info.st_mode):
+        return FileState(path, "other", info.st_size, link=link, error="not a regular file")
+    whole = info.st_size <= whole_up_to
+    try:
+        data = read_bytes(full) if whole else read_bytes(full, head) if head else b""
+    except OSError as exc:
+        return FileState(path, "file", info.st_size, link=link, error=exc.strerror or str(exc))
+    return FileState(path, "file", info.st_size, data, whole, link)
 
 
-def convert_pairs(pairs: list[Pair], config: Config, store: Store, jobs: int, report: Report,
-                  progress: Callable[[int, int], None] | None, count_tokens: bool = True) -> None:
-    """Fill `expected` of every pair from the cache or by converting; failures become problems.
+def _classify_scan(root: str, path: str) -> FileState | None:
+    """Scan a file to classify it: its top tells, and small files are read whole so that each is opened once
+    (a binary format's top tells nothing: it is read only once it is known to be a source)."""
+    spec = spec_of(path)
+    return scan(root, path, 0, 0) if spec is not None and spec.binary else scan(root, path, _WHOLE)
+
+
+def _plan(root: str, paths: Iterable[str], config: Config) -> tuple[dict[str, FileState | None], Plan]:
+    """Scan the listed files and those they name, and pair them; return the scans and the plan."""
+    listed = [path for path in paths if pairing.wanted(path, config)]
+    files: dict[str, FileState | None] = {}
+    for path in listed:
+        if path not in files:
+            files[path] = _classify_scan(root, path)
+    claims = [c for c in (pairing.claim(path, files[path], config) for path in listed) if c is not None]
+    for path in pairing.lookups(claims):
+        if path not in files:
+            files[path] = _classify_scan(root, path)
+    return files, pairing.resolve(claims, files)
+
+
+def _load(root: str, matches: Iterable[Match], files: dict[str, FileState | None], config: Config,
+         report: Report) -> list[Loaded]:
+    """Read what the pairs need whole and judge each (`pairing.check`): refusals become problems or notes."""
+    matches = list(matches)
+    for path in pairing.to_read(matches, files, config):
+        files[path] = scan(root, path, sys.maxsize)
+    loaded = []
+    for match in matches:
+        result = pairing.check(match, files, config)
+        if isinstance(result, Loaded):
+            loaded.append(result)
+        elif isinstance(result, pairing.Skip):
+            report.skipped.append(result.path)
+            report.notes.append(result.note)
+        else:
+            report.problems.append(result)
+    return loaded
+
+
+def convert_pairs(jobs: Sequence[Job], config: Config, store: Store, workers: int, report: Report,
+                  progress: Callable[[int, int], None] | None, count_tokens: bool = True) -> dict[int, Pair]:
+    """Return the pairs of the jobs (by index) whose twin came from the cache or converted; failures are problems.
 
     Token counts (for the summary's savings) are stored with each conversion; with `count_tokens` off they
     are left out, and a later run that shows them counts what its cache entries lack.
@@ -220,61 +167,82 @@ def convert_pairs(pairs: list[Pair], config: Config, store: Store, jobs: int, re
     from . import runner
     from .conversions import convert_all, remember
 
-    tasks = [runner.Task(p.source, p.source_format, p.twin_format, p.source_data, config.options) for p in pairs]
-    fresh: list[tuple[Pair, runner.Task]] = []
-    uncounted: list[tuple[Pair, runner.Task]] = []
+    tasks = [runner.Task(j.loaded.match.source, j.loaded.match.source_format, j.loaded.match.twin_format,
+                         j.loaded.source_data, config.options) for j in jobs]
+    pairs: dict[int, Pair] = {}
+    fresh: list[int] = []
+    uncounted: list[int] = []
     with report.phase("convert"):
-        results = convert_all(tasks, store, jobs, progress)
-    for pair, task, (outcome, entry) in zip(pairs, tasks, results):
+        results = convert_all(tasks, store, workers, progress)
+    for index, (job, (outcome, entry)) in enumerate(zip(jobs, results)):
         if outcome.text is None:
             error = outcome.as_error()
-            report.problems.append(Problem(pair.source, f"error: {error.msg}", error.line or 1,
+            report.problems.append(Problem(job.loaded.match.source, f"error: {error.msg}", error.line or 1,
                                            error.column or 1, error.source_line))
             continue
-        pair.expected = _render(pair, outcome.text, config)
+        pair = Pair(job.loaded, job.fresh_digest, _render(job, outcome.text, config))
         if entry is None:
             report.converted += 1
-            fresh.append((pair, task))
+            fresh.append(index)
         else:
             report.cached += 1
             if entry.get("marker") == config.marker:  # the count covers the marker line
-                pair.tokens = (entry.get("toon"), entry.get("base"))
-            if not pair.counted:
-                uncounted.append((pair, task))
+                pair = pair._replace(tokens=(entry.get("toon"), entry.get("base")))
+            if not _counted(pair):
+                uncounted.append(index)
+        pairs[index] = pair
     if count_tokens:
         with report.phase("tokens"):
-            _count_tokens([pair for pair, _ in fresh + uncounted], config, store, report, jobs)
-    newly_counted = [(pair, task) for pair, task in uncounted if pair.counted]
+            counts = _count_tokens([pairs[i] for i in fresh + uncounted], config, store, report, workers)
+        pairs.update((i, pairs[i]._replace(tokens=tokens)) for i, tokens in zip(fresh + uncounted, counts)
+                     if tokens is not None)
     with report.phase("cache"):
-        remember(store, [(task, {"text": twins.split_body(pair.expected or ""), "toon": pair.tokens[0],
-                                 "base": pair.tokens[1], "marker": config.marker})
-                         for pair, task in fresh + newly_counted])
+        remember(store, [(tasks[i], {"text": twins.split_body(pairs[i].expected), "toon": pairs[i].tokens[0],
+                                     "base": pairs[i].tokens[1], "marker": config.marker})
+                         for i in fresh + [i for i in uncounted if _counted(pairs[i])]])
+    return pairs
 
 
-def _render(pair: Pair, body: str, config: Config) -> str:
-    return twins.render_twin(body, pair.twin_format, pair.source, pair.fresh_digest, config.marker)
+def _baseline(fmt: str) -> str | None:
+    """What a source's TOON side is compared with (see `FormatSpec.baseline`); None: it is not counted."""
+    spec = SPECS.get(fmt)
+    return spec.baseline if spec else None
 
 
-def _converter_digests(pairs: list[Pair], config: Config) -> None:
-    """Set each pair's converter digest: converter version, options and, with `min-savings`, the keep rule."""
+def _counted(pair: Pair) -> bool:
+    """True when both token counts are known (or, for a PDF, when there is nothing to compare with)."""
+    return None not in pair.tokens or _baseline(pair.loaded.match.source_format) is None
+
+
+def _render(job: Job, body: str, config: Config) -> str:
+    match = job.loaded.match
+    return twins.render_twin(body, match.twin_format, match.source, job.fresh_digest, config.marker)
+
+
+def _jobs(loaded: Iterable[Loaded], config: Config) -> list[Job]:
+    """Add each pair's fresh digest: of its source, the converter version, options and, with `min-savings`,
+    the keep rule."""
     from .formats import registry
 
     options_key = config.options.cache_key()
     if config.min_savings is not None:  # a twin proven fresh then also proves it was kept under this rule
         options_key += f"|min-savings {config.min_savings}|{config.encoding}"
     digests: dict[tuple[str, str], str] = {}
-    for pair in pairs:
-        formats = (pair.source_format, pair.twin_format)
+    jobs = []
+    for item in loaded:
+        formats = (item.match.source_format, item.match.twin_format)
         if formats not in digests:
             digests[formats] = twins.converter_digest(registry.get(*formats).cache_id(), options_key)
-        pair.converter = digests[formats]
+        jobs.append(Job(item, twins.fresh_digest(item.source_data, formats[0], digests[formats])))
+    return jobs
 
 
-def _count_tokens(pairs: list[Pair], config: Config, store: Store, report: Report, jobs: int) -> None:
+def _count_tokens(pairs: Sequence[Pair], config: Config, store: Store, report: Report,
+                  jobs: int) -> list[Tokens | None]:
     """Count each pair's TOON side (the twin file as written, or a TOON source) and its baseline.
 
     The baseline is the source as written (Markdown, JSON, JSONL), or compact JSON of a TOON source's data:
-    what an agent would read instead of the TOON. PDFs have no text baseline and are not counted.
+    what an agent would read instead of the TOON. PDFs have no text baseline and are not counted (None).
     """
     import json
 
@@ -282,52 +250,60 @@ def _count_tokens(pairs: list[Pair], config: Config, store: Store, report: Repor
     from .toon import decode
 
     texts: list[str] = []
-    counted: list[Pair] = []
-    for pair in pairs:
-        if _baseline(pair.source_format) is None:
+    counted: list[int] = []
+    for index, pair in enumerate(pairs):
+        if _baseline(pair.loaded.match.source_format) is None:
             continue
-        source = (pair.source_data or b"").decode("utf-8", "replace")
-        if pair.source_format == "toon":
+        source = pair.loaded.source_data.decode("utf-8", "replace")
+        if pair.loaded.match.source_format == "toon":
             try:
                 texts += [source, json.dumps(decode(source), ensure_ascii=False, separators=(",", ":"))]
             except ToonHooksError:
                 continue
         else:
-            texts += [pair.expected or "", source]
-        counted.append(pair)
+            texts += [pair.expected, source]
+        counted.append(index)
+    tokens: list[Tokens | None] = [None] * len(pairs)
     if not counted:
-        return
+        return tokens
     counter = TokenCounter(config.encoding, store, threads=jobs)
     counts = counter.count_many(texts)
     if counter.warning:
         report.notes.append(counter.warning)
-    for index, pair in enumerate(counted):
-        pair.tokens = (counts[2 * index], counts[2 * index + 1])
+    for position, index in enumerate(counted):
+        tokens[index] = (counts[2 * position], counts[2 * position + 1])
+    return tokens
 
 
-def _apply_min_savings(pairs: Iterable[Pair], config: Config, report: Report) -> None:
+def _apply_min_savings(pairs: Sequence[Pair], config: Config, report: Report) -> list[Pair]:
     """Mark the pairs whose TOON twin would save less than `min-savings` percent of the source's tokens."""
     if config.min_savings is None:
-        return
+        return list(pairs)
     unknown = 0
+    marked = []
     for pair in pairs:
-        spec = SPECS.get(pair.source_format)
-        if spec is None or not spec.optional_twin:
-            continue
+        spec = SPECS.get(pair.loaded.match.source_format)
         toon, baseline = pair.tokens
-        if toon is None or baseline is None:
-            unknown += 1
-        elif 100 * (baseline - toon) / max(baseline, 1) < config.min_savings:
-            pair.without_twin = True
+        if spec is not None and spec.optional_twin:
+            if toon is None or baseline is None:
+                unknown += 1
+            elif 100 * (baseline - toon) / max(baseline, 1) < config.min_savings:
+                pair = pair._replace(without_twin=True)
+        marked.append(pair)
     if unknown:
         report.notes.append(f"min-savings not applied to {unknown} file{'s' * (unknown != 1)}: token counts "
                             f"unavailable (their twins are kept)")
+    return marked
 
 
 def _file_tokens(pairs: Iterable[Pair]) -> list[FileTokens]:
-    return [FileTokens(p.source, p.twin, p.tokens[0], p.tokens[1], _baseline(p.source_format) or "",
-                       not p.without_twin)
-            for p in pairs if p.tokens[0] is not None and p.tokens[1] is not None]
+    entries = []
+    for pair in pairs:
+        toon, base = pair.tokens
+        baseline = _baseline(pair.loaded.match.source_format)
+        if toon is not None and base is not None and baseline is not None:
+            entries.append(FileTokens(pair.source, pair.twin, toon, base, baseline, not pair.without_twin))
+    return entries
 
 
 def unified_diff(pair: Pair) -> str:
@@ -335,7 +311,7 @@ def unified_diff(pair: Pair) -> str:
     import difflib
 
     old = (pair.twin_text or "").replace("\r\n", "\n").splitlines(keepends=True)
-    new = (pair.expected or "").splitlines(keepends=True)
+    new = pair.expected.splitlines(keepends=True)
     return "".join(difflib.unified_diff(old, new, f"a/{pair.twin}", f"b/{pair.twin}"))
 
 
@@ -388,34 +364,34 @@ def sync(root: str, config: Config, request: Request, store: Store, report: Repo
          progress: Callable[[int, int], None] | None = None) -> list[Pair]:
     """Run one sync or check over `request.paths`; return the pairs whose twin is (or was) stale."""
     with report.phase("read"):
-        pairs, orphans = collect_pairs(root, request.paths, config, report)
-    for orphan in orphans:
+        files, paired = _plan(root, request.paths, config)
+    report.skipped += paired.skipped
+    report.problems += paired.problems
+    for orphan in paired.orphans:
         message = f"orphaned twin: its source no longer exists (remove it: git rm -- {_quote(orphan)})"
         if request.check:
             report.problems.append(Problem(orphan, message))
         else:
             report.notes.append(f"{orphan}: {message}")
-    staged = functools.lru_cache(maxsize=1)(lambda: git.staged_files(root) if request.stage else set())
     with report.phase("read"):
-        loadable = [p for p in pairs if load_pair(root, p, config, report, staged)]
-        _converter_digests(loadable, config)
-    proven = [p for p in loadable if p.proven_fresh]
-    for pair in proven:  # the marker proves it: no cache lookup, no conversion
-        pair.expected = (pair.twin_text or "").replace("\r\n", "\n")
-    pending = [p for p in loadable if not p.proven_fresh]
+        jobs = _jobs(_load(root, paired.matches, files, config, report), config)
+    pairs = {i: Pair(job.loaded, job.fresh_digest, (job.loaded.twin_text or "").replace("\r\n", "\n"))
+             for i, job in enumerate(jobs) if pairing.proven_fresh(job.loaded, job.fresh_digest)}
+    pending = [i for i in range(len(jobs)) if i not in pairs]  # the marker proves the others: no conversion
     if pending:
         from .runner import resolve_jobs
 
-        convert_pairs(pending, config, store, resolve_jobs(request.jobs, config.jobs), report, progress,
-                      request.count_tokens or config.min_savings is not None)
-    report.problems += _hand_edit_problems([p for p in loadable if p.hand_edit])
-    loadable = [p for p in loadable if not p.hand_edit]
-    converted = [p for p in loadable if p.expected is not None]
-    _apply_min_savings([p for p in pending if p.expected is not None], config, report)
-    report.files = _file_tokens(converted)
-    stale = [p for p in converted if p.stale]
-    report.up_to_date = [p.twin for p in converted if not p.stale and not p.without_twin]
-    report.fresh = len(converted) - len(stale)
+        converted = convert_pairs([jobs[i] for i in pending], config, store, resolve_jobs(request.jobs, config.jobs),
+                                  report, progress, request.count_tokens or config.min_savings is not None)
+        pairs.update((pending[i], pair) for i, pair in converted.items())
+    report.problems += _hand_edit_problems(root, request, jobs, pairs)
+    kept = [i for i in pending if i in pairs]
+    pairs.update(zip(kept, _apply_min_savings([pairs[i] for i in kept], config, report)))
+    synced = [pairs[i] for i in sorted(pairs) if not jobs[i].loaded.hand_edited]
+    report.files = _file_tokens(synced)
+    stale = [p for p in synced if p.stale]
+    report.up_to_date = [p.twin for p in synced if not p.stale and not p.without_twin]
+    report.fresh = len(synced) - len(stale)
     report.updated = [p.twin for p in stale if not p.without_twin]
     report.removed = [p.twin for p in stale if p.without_twin]
     if request.check:
@@ -430,21 +406,17 @@ def sync(root: str, config: Config, request: Request, store: Store, report: Repo
     return stale
 
 
-def _hand_edit_problems(pairs: list[Pair]) -> list[Problem]:
-    """Refuse hand-edited twins, pointing at the first line that differs from what toon-hooks wrote.
-
-    That line is known when the marker's digest still matches the source and converter: the twin's original
-    body is then exactly what the source generates now. Otherwise the refusal points at the marker line.
-    """
+def _hand_edit_problems(root: str, request: Request, jobs: Sequence[Job], pairs: dict[int, Pair]) -> list[Problem]:
+    """Refuse the hand-edited twins (see `pairing.hand_edit_problem`), asking git which files are staged only
+    when there is one."""
+    edited = [i for i, job in enumerate(jobs) if job.loaded.hand_edited]
+    staged = git.staged_files(root) if edited and request.stage else set()
     problems = []
-    for pair in pairs:
-        line = 1
-        if pair.expected is not None and pair.marker is not None and pair.marker.fresh_digest == pair.fresh_digest:
-            written = (pair.twin_text or "").replace("\r\n", "\n").split("\n")
-            wanted = pair.expected.split("\n")
-            line = next((i for i, (a, b) in enumerate(zip(written, wanted), 1) if a != b),
-                        min(len(written), len(wanted)) + 1)
-        problems.append(Problem(pair.twin, pair.hand_edit or "", line))
+    for index in edited:
+        loaded = jobs[index].loaded
+        pair = pairs.get(index)
+        problems.append(pairing.hand_edit_problem(loaded, jobs[index].fresh_digest, pair.expected if pair else None,
+                                                  {loaded.match.source, loaded.match.twin} <= staged))
     return problems
 
 

@@ -1,4 +1,4 @@
-"""Pure pairing logic: which file of a pair is the source, the twin's path, and the generated-file marker.
+"""Pure twin rules: which file of a pair is the source, the twin's path, and the generated-file marker.
 
 A generated twin starts with one marker line: the source's extension (the source is the file of the
 twin's folder and stem with that extension) and two 12-digit digests. The first covers the source's bytes
