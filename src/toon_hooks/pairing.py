@@ -41,7 +41,7 @@ class FileState(NamedTuple):
     @property
     def head(self) -> str:
         """The first HEAD bytes as text (undecodable bytes escaped): where the marker and front matter are."""
-        return self.data[:HEAD].decode("utf-8", "surrogateescape")
+        return _text(self.data[:HEAD])
 
 
 Files = Mapping[str, FileState | None]
@@ -101,11 +101,6 @@ class Skip(NamedTuple):
     note: str
 
 
-def text(data: bytes) -> str:
-    """Decode file bytes, escaping what is not UTF-8 so that nothing is lost."""
-    return data.decode("utf-8", "surrogateescape")
-
-
 def wanted(path: str, config: Config) -> bool:
     """True when `path` is worth a scan: toon-hooks reads its format and `exclude` does not name it."""
     return format_of(path) is not None and not any(twins.glob_match(path, glob) for glob in config.exclude)
@@ -122,7 +117,7 @@ def named_source(path: str, head: str) -> str | None:
 
 
 def orphans(named: Iterable[tuple[str, str]], existing: Container[str]) -> list[tuple[str, str]]:
-    """The orphan rule: return the (twin, source) of `named` (see `named_source`) whose source is not `existing`.
+    """The orphan rule: return the (twin, source) of `named` (see `named_source`) whose source is not in `existing`.
 
     `existing` holds the paths where something exists, a symbolic link counting by what it points at.
     """
@@ -142,7 +137,7 @@ def claim(path: str, state: FileState | None, config: Config) -> Claim | None:
     source = named_source(path, head)
     if source is not None:
         return Claim(path, "twin", source)
-    if spec.twin and (spec.source_by_default or twins.opted_in(path, head, config.sources)):
+    if spec.twin and (spec.source_by_default or twins.opted_in(path, head, config.sources)):  # HTML never is
         return Claim(path, "source", twins.twin_path(path))
     return Claim(path, "unclaimed", path[: path.rfind(".")] + OUTPUT_EXTENSION[DEFAULT_SOURCE])
 
@@ -223,7 +218,7 @@ def check(match: Match, files: Files, config: Config) -> Loaded | Problem | Skip
         what = "a symlink" if twin.link else f"unreadable ({twin.error})"
         return Problem(match.twin, f"is {what}; toon-hooks writes twins only as regular files (replace it with "
                                    f"one, or stop tracking {match.source})")
-    twin_text = text(twin.data)
+    twin_text = _text(twin.data)
     marker = twins.parse_marker(twin_text)
     conflicted = False
     if marker is None:
@@ -244,6 +239,11 @@ def proven_fresh(loaded: Loaded, fresh_digest: str) -> bool:
     """True when the twin's marker shows it was written from this source by this converter and options."""
     return (not loaded.hand_edited and not loaded.conflicted and loaded.marker is not None
             and loaded.marker.fresh_digest == fresh_digest)
+
+
+def _text(data: bytes) -> str:
+    """Decode file bytes, escaping what is not UTF-8 so that nothing is lost."""
+    return data.decode("utf-8", "surrogateescape")
 
 
 def hand_edit_problem(loaded: Loaded, fresh_digest: str, expected: str | None, both_staged: bool) -> Problem:

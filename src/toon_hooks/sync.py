@@ -40,8 +40,7 @@ class Job(NamedTuple):
 class Pair(NamedTuple):
     """A source and its generated twin: what is on disk, and what the twin should be."""
 
-    loaded: Loaded
-    fresh_digest: str
+    job: Job
     expected: str
     """The twin as the source generates it now (marker line first, LF line endings)."""
     tokens: Tokens = (None, None)
@@ -51,22 +50,27 @@ class Pair(NamedTuple):
     @property
     def source(self) -> str:
         """The source's path."""
-        return self.loaded.match.source
+        return self.job.loaded.match.source
 
     @property
     def twin(self) -> str:
         """The twin's path."""
-        return self.loaded.match.twin
+        return self.job.loaded.match.twin
+
+    @property
+    def source_format(self) -> str:
+        """The source's format."""
+        return self.job.loaded.match.source_format
 
     @property
     def twin_text(self) -> str | None:
         """The twin on disk, None when it does not exist."""
-        return self.loaded.twin_text
+        return self.job.loaded.twin_text
 
     @property
     def conflicted(self) -> bool:
         """The twin on disk is a merge conflict between two generated versions: regenerated, it is staged."""
-        return self.loaded.conflicted
+        return self.job.loaded.conflicted
 
     @property
     def stale(self) -> bool:
@@ -180,7 +184,7 @@ def convert_pairs(jobs: Sequence[Job], config: Config, store: Store, workers: in
             report.problems.append(Problem(job.loaded.match.source, f"error: {error.msg}", error.line or 1,
                                            error.column or 1, error.source_line))
             continue
-        pair = Pair(job.loaded, job.fresh_digest, _render(job, outcome.text, config))
+        pair = Pair(job, _render(job, outcome.text, config))
         if entry is None:
             report.converted += 1
             fresh.append(index)
@@ -211,7 +215,7 @@ def _baseline(fmt: str) -> str | None:
 
 def _counted(pair: Pair) -> bool:
     """True when both token counts are known (or, for a PDF, when there is nothing to compare with)."""
-    return None not in pair.tokens or _baseline(pair.loaded.match.source_format) is None
+    return None not in pair.tokens or _baseline(pair.source_format) is None
 
 
 def _render(job: Job, body: str, config: Config) -> str:
@@ -252,10 +256,10 @@ def _count_tokens(pairs: Sequence[Pair], config: Config, store: Store, report: R
     texts: list[str] = []
     counted: list[int] = []
     for index, pair in enumerate(pairs):
-        if _baseline(pair.loaded.match.source_format) is None:
+        if _baseline(pair.source_format) is None:
             continue
-        source = pair.loaded.source_data.decode("utf-8", "replace")
-        if pair.loaded.match.source_format == "toon":
+        source = pair.job.loaded.source_data.decode("utf-8", "replace")
+        if pair.source_format == "toon":
             try:
                 texts += [source, json.dumps(decode(source), ensure_ascii=False, separators=(",", ":"))]
             except ToonHooksError:
@@ -282,7 +286,7 @@ def _apply_min_savings(pairs: Sequence[Pair], config: Config, report: Report) ->
     unknown = 0
     marked = []
     for pair in pairs:
-        spec = SPECS.get(pair.loaded.match.source_format)
+        spec = SPECS.get(pair.source_format)
         toon, baseline = pair.tokens
         if spec is not None and spec.optional_twin:
             if toon is None or baseline is None:
@@ -300,7 +304,7 @@ def _file_tokens(pairs: Iterable[Pair]) -> list[FileTokens]:
     entries = []
     for pair in pairs:
         toon, base = pair.tokens
-        baseline = _baseline(pair.loaded.match.source_format)
+        baseline = _baseline(pair.source_format)
         if toon is not None and base is not None and baseline is not None:
             entries.append(FileTokens(pair.source, pair.twin, toon, base, baseline, not pair.without_twin))
     return entries
@@ -375,7 +379,7 @@ def sync(root: str, config: Config, request: Request, store: Store, report: Repo
             report.notes.append(f"{orphan}: {message}")
     with report.phase("read"):
         jobs = _jobs(_load(root, paired.matches, files, config, report), config)
-    pairs = {i: Pair(job.loaded, job.fresh_digest, (job.loaded.twin_text or "").replace("\r\n", "\n"))
+    pairs = {i: Pair(job, (job.loaded.twin_text or "").replace("\r\n", "\n"))
              for i, job in enumerate(jobs) if pairing.proven_fresh(job.loaded, job.fresh_digest)}
     pending = [i for i in range(len(jobs)) if i not in pairs]  # the marker proves the others: no conversion
     if pending:
