@@ -8,7 +8,7 @@ import os
 import stat
 from collections.abc import Sequence
 
-from .. import git, twins
+from .. import git, pairing
 from ..fsio import read_bytes
 from ..output import EXIT_FAIL, EXIT_OK, err
 from ..formats.spec import TWIN_SUFFIXES
@@ -44,9 +44,9 @@ def orphans(delete: bool = False) -> int:
 
 def find_orphans(root: str, paths: Sequence[str]) -> list[tuple[str, str]]:
     """Return (twin, missing source) for every generated twin among `paths` whose source is gone."""
-    orphaned = []
+    named = []
     for path in paths:
-        if not path.lower().endswith(TWIN_SUFFIXES):
+        if not path.lower().endswith(TWIN_SUFFIXES):  # no other format carries a marker: not worth a read
             continue
         full = os.path.join(root, path)
         try:
@@ -55,10 +55,8 @@ def find_orphans(root: str, paths: Sequence[str]) -> list[tuple[str, str]]:
             head = read_bytes(full, 1024).decode("utf-8", "replace")
         except OSError:  # vanished meanwhile
             continue
-        marker = twins.parse_marker(head)
-        if marker is None:
-            continue
-        source = twins.marker_source_path(path, marker)
-        if not os.path.exists(os.path.join(root, source)):
-            orphaned.append((path, source))
-    return orphaned
+        source = pairing.named_source(path, head)
+        if source is not None:
+            named.append((path, source))
+    existing = {source for _, source in named if os.path.exists(os.path.join(root, source))}
+    return pairing.orphans(named, existing)
