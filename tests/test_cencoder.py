@@ -263,3 +263,37 @@ def test_no_leak() -> None:
     after = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     assert after - before < 64 * 1024
+
+
+def test_memory_errors_propagate() -> None:
+    """Every allocation failing in turn gives the right text or MemoryError: never a crash or a wrong answer."""
+    testcapi = pytest.importorskip("_testcapi")
+    if not hasattr(testcapi, "set_nomemory"):
+        pytest.skip("_testcapi.set_nomemory is not available")
+    value = {
+        "t": [{"a": i, "b": {"c": "x,y", "d": 1.5}} for i in range(20)],
+        "k": {"p": {"q": 1.5}, "r": {"q": 2**70}},
+        "s": "é" * 10,
+        "l": [[1, 2], {"x": [3]}, 'q"', 1e300, 2**100, 1e19],
+    }
+    expected = pure_encode(value)
+    for start in range(60):
+        testcapi.set_nomemory(start, 0)
+        try:
+            got = c_encode(value, ",", 2)
+        except MemoryError:
+            continue
+        finally:
+            testcapi.remove_mem_hooks()
+        assert got == expected
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(st.lists(st.one_of(
+    st.builds(round, st.floats(-1e7, 1e7), st.integers(0, 17)),
+    st.builds(lambda m, e: float(f"{m}e{e}"), st.integers(1, 10**17), st.integers(-30, 10)),
+    st.floats(width=32),
+), min_size=1, max_size=50))
+def test_short_decimal_floats(numbers: list[float]) -> None:
+    """Floats with few digits take the compiled fast path: it must agree with repr-based formatting."""
+    assert_same(numbers)

@@ -391,18 +391,16 @@ static inline int is_ready(PyObject *s)
 #endif
 }
 
-/* Append a non-ASCII string as UTF-8, bare or quoted (`quote` -1: decide as a value token does); DECLINE
- * when it holds a lone surrogate, which has no TOON form (the pure encoder raises). */
-static int put_wide(Enc *e, PyObject *s, int quote)
+#ifndef Py_ALWAYS_INLINE
+#define Py_ALWAYS_INLINE
+#endif
+
+/* put_wide's work for one string kind (a constant once inlined, so each kind gets its own loops). */
+static Py_ALWAYS_INLINE inline int put_wide_kind(Enc *e, const void *data, Py_ssize_t n, int quote, const int kind)
 {
-    if (!is_ready(s)) {
-        return DECLINE;
-    }
-    int kind = PyUnicode_KIND(s);
-    const void *data = PyUnicode_DATA(s);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(s), size = 0;
+    Py_ssize_t size = 0;
     int unsafe = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
+    for (Py_ssize_t i = 0; i < n; i++) { /* UTF-8 size (escapes counted long), quoting reasons, surrogates */
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
         if (c < 0x80) {
             unsafe |= e->unsafe[c];
@@ -410,7 +408,7 @@ static int put_wide(Enc *e, PyObject *s, int quote)
         } else if (c < 0x800) {
             size += 2;
         } else if (c < 0x10000) {
-            if (c >= 0xD800 && c <= 0xDFFF) {
+            if (kind != PyUnicode_1BYTE_KIND && c >= 0xD800 && c <= 0xDFFF) {
                 return DECLINE;
             }
             size += 3;
@@ -457,6 +455,25 @@ static int put_wide(Enc *e, PyObject *s, int quote)
     e->len = out - e->buf;
     e->ascii = 0;
     return OK;
+}
+
+/* Append a non-ASCII string as UTF-8, bare or quoted (`quote` -1: decide as a value token does); DECLINE
+ * when it holds a lone surrogate, which has no TOON form (the pure encoder raises). */
+static int put_wide(Enc *e, PyObject *s, int quote)
+{
+    if (!is_ready(s)) {
+        return DECLINE;
+    }
+    const void *data = PyUnicode_DATA(s);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+    switch (PyUnicode_KIND(s)) {
+    case PyUnicode_1BYTE_KIND:
+        return put_wide_kind(e, data, n, quote, PyUnicode_1BYTE_KIND);
+    case PyUnicode_2BYTE_KIND:
+        return put_wide_kind(e, data, n, quote, PyUnicode_2BYTE_KIND);
+    default:
+        return put_wide_kind(e, data, n, quote, PyUnicode_4BYTE_KIND);
+    }
 }
 
 /* Append a string value token: bare unless §7.2 asks for quotes (quoting.string_encoder). */
