@@ -26,10 +26,11 @@ from toon_hooks.toon import decode, encode
 from toon_hooks.toon.jsontext import dumps_json
 
 from strategies import json_model_equal
+from conftest import examples
 
 TIME_LIMIT = 30.0
 """Seconds one run may take: generous, as the machine may be busy; a hang or a blow-up takes far longer."""
-FUZZ = settings(max_examples=250, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=examples(250), derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 LOCATED = re.compile(r"<stdin>:[1-9][0-9]*:[1-9][0-9]*: error: \S")
 
 _VALUES: list[Any] = [
@@ -139,7 +140,7 @@ def test_encode_succeeds_or_reports_a_located_error(document: bytes, delimiter: 
     assert json_model_equal(expected, decode(result.stdout_bytes, indent_size=indent))
 
 
-@settings(max_examples=6, derandomize=True, deadline=None)
+@settings(max_examples=examples(6), derandomize=True, deadline=None)
 @given(st.one_of(mutated(TOON_SEEDS).map(lambda d: ("decode", d)), mutated(JSON_SEEDS).map(lambda d: ("encode", d))))
 def test_the_real_command_line_behaves_alike(run: tuple[str, bytes]) -> None:
     command, document = run

@@ -205,6 +205,7 @@ def test_a_file_that_kills_its_worker_fails_alone_after_one_retry(client: Client
     assert on_workers(outcomes)
 
 
+@pytest.mark.slow
 def test_a_conversion_that_hangs_times_out_and_its_worker_restarts(client: Client) -> None:
     started = time.monotonic()
     outcomes = cluster.ClusterRunner(client, timeout=2).run(probes(40, {7: b"hang"}))
@@ -236,6 +237,7 @@ def test_an_unreachable_scheduler_is_one_line(monkeypatch: pytest.MonkeyPatch) -
         cluster.ClusterRunner("tcp://127.0.0.1:9").run(probes(2))
 
 
+@pytest.mark.slow
 def test_memory_stays_bounded_on_20000_files(client: Client) -> None:
     """Chunks stream: the client (and this in-process scheduler) never hold more than a few chunks' bytes.
 

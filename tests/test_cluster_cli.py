@@ -38,6 +38,7 @@ def transitions(address: str) -> int:
         return int(client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.transition_counter))
 
 
+@pytest.mark.slow
 def test_convert_on_a_cluster_writes_what_a_local_run_writes(tmp_path: Path, address: str,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     corpus(tmp_path / "docs")
@@ -54,6 +55,7 @@ def test_convert_on_a_cluster_writes_what_a_local_run_writes(tmp_path: Path, add
         assert (tmp_path / "remote" / name).read_text() == (tmp_path / "local" / name).read_text()
 
 
+@pytest.mark.slow
 def test_check_all_on_a_cluster_agrees_with_the_local_check(tmp_path: Path, address: str,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     docs = tmp_path / "docs"

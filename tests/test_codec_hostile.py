@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from toon_hooks import ToonDecodeError, decode
 from toon_hooks.toon.tokens import TokenError, parse_value, split_cells
+from conftest import examples
 
 pytestmark = pytest.mark.usefixtures("codec_path")
 
@@ -92,20 +93,20 @@ def parsed(token: str) -> str | tuple[str, int]:
         return exc.msg, exc.offset
 
 
-@settings(max_examples=800, deadline=None, derandomize=True)
+@settings(max_examples=examples(800), deadline=None, derandomize=True)
 @given(st.text(_ALPHABET, max_size=14))
 def test_quoted_tokens_read_as_section_7_1_says(body: str) -> None:
     token = '"' + body
     assert parsed(token) == reference_quoted(token)
 
 
-@settings(max_examples=500, deadline=None, derandomize=True)
+@settings(max_examples=examples(500), deadline=None, derandomize=True)
 @given(st.text(_ALPHABET, max_size=16), st.sampled_from([",", "|", "\t"]))
 def test_cells_split_as_section_11_2_says(text: str, delimiter: str) -> None:
     assert split_cells(text, delimiter) == reference_split(text, delimiter)
 
 
-@settings(max_examples=500, deadline=None, derandomize=True)
+@settings(max_examples=examples(500), deadline=None, derandomize=True)
 @given(st.lists(st.text(_ALPHABET, max_size=6).map(lambda cell: f'"{cell}"'), min_size=1, max_size=5), st.booleans())
 def test_inline_arrays_of_quoted_cells_read_cell_by_cell(cells: list[str], spaced: bool) -> None:
     """Whatever path the decoder takes (one JSON scan of all cells, or cell by cell), values or first error

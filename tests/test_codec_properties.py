@@ -21,12 +21,13 @@ from toon_hooks.toon.encoder import MAX_DEPTH
 from toon_hooks.toon.jsontext import dumps_json
 
 from strategies import json_model_equal, json_values
+from conftest import examples
 
 pytestmark = pytest.mark.usefixtures("codec_path")
 
 DELIMITERS = st.sampled_from([",", "\t", "|"])
 INDENTS = st.integers(1, 4)
-PROPERTY = settings(max_examples=300, deadline=None)
+PROPERTY = settings(max_examples=examples(300), deadline=None)
 
 
 def _own_decoder_ready() -> bool:
@@ -105,7 +106,7 @@ def _as_host(value: Any) -> Any:
     return value
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(json_values())
 def test_host_containers_normalise_to_the_same_document(value: Any) -> None:
     assert encode(_as_host(value)) == encode(value)

@@ -18,6 +18,7 @@ import toon_hooks
 from toon_hooks import ToonDecodeError, decode
 from toon_hooks.errors import LocatedError
 from toon_hooks.toon.tokens import MAX_INT_DIGITS
+from conftest import examples
 
 pytestmark = pytest.mark.usefixtures("codec_path")
 
@@ -504,7 +505,7 @@ _TOON_ALPHABET = st.sampled_from([*' \t\n\r-:,|[]{}"\\#0123456789.eE+abxyzé🚀
 _TOON_TEXT = st.lists(_TOON_ALPHABET, max_size=60).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.one_of(st.text(), _TOON_TEXT), st.booleans(), st.sampled_from([1, 2, 4]))
 def test_any_text_decodes_or_raises_a_located_error(text: str, strict: bool, indent: int) -> None:
     try:
@@ -513,7 +514,7 @@ def test_any_text_decodes_or_raises_a_located_error(text: str, strict: bool, ind
         assert error.line >= 1 and error.column >= 1 and error.msg
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.binary(max_size=80), st.booleans())
 def test_any_bytes_decode_or_raise_a_located_error(data: bytes, strict: bool) -> None:
     try:

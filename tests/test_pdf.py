@@ -32,6 +32,7 @@ from toon_hooks.formats.pdf.markdown import render_markdown
 from toon_hooks.formats.pdf.model import field_names, toon_model, typed_cell
 from toon_hooks.formats.registry import get
 from toon_hooks.options import Options
+from conftest import examples
 
 PageFn = Callable[[Any], None]
 PROSE = "The quarterly numbers improved across every region, driven by demand. " * 3
@@ -277,7 +278,7 @@ cell_texts = st.one_of(
 
 
 @given(cell_texts)
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 def test_typed_cells_encode_back_to_their_exact_text(text: str) -> None:
     value = typed_cell(text)
     if isinstance(value, str):
@@ -287,7 +288,7 @@ def test_typed_cells_encode_back_to_their_exact_text(text: str) -> None:
 
 
 @given(st.lists(st.none() | st.sampled_from(["", "a", "col2", "a_2", "name"]) | st.text(max_size=4), max_size=8))
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 def test_field_names_are_unique_and_non_empty(header: list[str | None]) -> None:
     names = field_names(header)
     assert len(names) == len(header) and len(set(names)) == len(names) and all(names)
@@ -416,7 +417,7 @@ def test_markdown_has_headings_paragraphs_lists_and_a_gfm_table() -> None:
 
 
 @given(st.sampled_from(["heading", "text", "list_item", "caption"]), st.integers(1, 6), st.text(min_size=1))
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 def test_markdown_blocks_read_back_literally(kind: str, level: int, raw: str) -> None:
     text = clean(raw)
     assume(text)
@@ -433,7 +434,7 @@ def test_markdown_blocks_read_back_literally(kind: str, level: int, raw: str) ->
 
 
 @given(st.lists(st.text(max_size=6).map(clean), min_size=1, max_size=4))
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 def test_markdown_table_cells_read_back_literally(cells: list[str]) -> None:
     row = dict(zip(field_names(cells), cells))
     markdown = render_markdown({"blocks": [], "tables": [{"page": 1, "rows": [row]}]})
@@ -534,7 +535,7 @@ def test_parallel_workers_give_the_single_worker_output(tmp_path: Any) -> None:
 
 
 @given(st.lists(st.integers(1, 5), max_size=4, unique=True).map(sorted))
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 def test_any_split_into_ranges_reads_the_same_pages(cuts: list[int]) -> None:
     data = six_varied_pages()
     bounds = [0, *cuts, 6]
@@ -548,7 +549,7 @@ def six_varied_pages() -> bytes:
 
 
 @given(st.integers(0, 500), st.integers(1, 40))
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 def test_page_ranges_cover_every_page_once(count: int, parts: int) -> None:
     ranges = page_ranges(count, parts)
     assert [n for start, stop in ranges for n in range(start, stop)] == list(range(count))
@@ -565,6 +566,7 @@ def ten_thousand_pages() -> bytes:
     return doc.tobytes()
 
 
+@pytest.mark.slow
 def test_ten_thousand_pages_are_streamed() -> None:
     data = ten_thousand_pages()
     tracemalloc.start()
@@ -601,6 +603,6 @@ boxes_strategy = st.lists(
 
 
 @given(boxes_strategy, st.floats(0, 300))
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 def test_reading_order_is_a_permutation(boxes: list[tuple[float, float, float, float]], min_column: float) -> None:
     assert sorted(reading_order(boxes, min_column)) == list(range(len(boxes)))

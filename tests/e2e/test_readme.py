@@ -36,6 +36,7 @@ def shell(repo: Path, script: str) -> subprocess.CompletedProcess[str]:
                           stderr=subprocess.STDOUT, text=True)
 
 
+@pytest.mark.slow
 def test_readme_configuration_and_ci_recipe_work_as_written(tmp_path: Path, hook_repo: tuple[Path, str]) -> None:
     blocks = readme_blocks()
     assert set(blocks) - {"text"} == {"yaml", "toml", "sh"}  # text blocks show output; everything else runs
