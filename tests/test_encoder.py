@@ -532,12 +532,17 @@ def test_reference_cycles_raise_value_error() -> None:
         encode(loop)
 
 
-def test_ints_beyond_cpythons_digit_limit_stay_exact() -> None:
+def test_ints_beyond_cpythons_digit_limit_stay_exact(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
+    def refuse(limit: int) -> None:
+        raise AssertionError("the encoder must not change the interpreter's int digit limit")
+
+    monkeypatch.setattr(sys, "set_int_max_str_digits", refuse)
     big = -(10**5000) - 7
-    limit = sys.get_int_max_str_digits()
-    text = encode({"n": big, "rows": [{"a": big}, {"a": 1}]})
-    assert sys.get_int_max_str_digits() == limit  # the process-wide limit is restored
-    assert text.splitlines()[0] == "n: -1" + "0" * 4999 + "7"
-    assert text.splitlines()[2] == "  -1" + "0" * 4999 + "7"
+    text = encode({"n": big, "rows": [{"a": big}, {"a": 1}], "list": [big, "x"], 10**4400: 1})
+    digits = "-1" + "0" * 4999 + "7"
+    assert text.splitlines()[:3] == [f"n: {digits}", "rows[2]{a}:", f"  {digits}"]
+    assert text.splitlines()[4] == f"list[2]: {digits},x"
+    assert text.splitlines()[5] == f'"1{"0" * 4400}": 1'
+    assert encode(big) == digits

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from typing import Literal, NamedTuple
 
+from .toon.encoder import DELIMITERS
+
+__all__ = ["DELIMITERS", "Delimiter", "Options"]
+
 Delimiter = Literal[",", "\t", "|"]
-DELIMITERS: dict[str, str] = {",": ",", "comma": ",", "tab": "\t", "\t": "\t", "|": "|", "pipe": "|"}
 
 
 class Options(NamedTuple):

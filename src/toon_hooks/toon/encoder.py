@@ -20,21 +20,20 @@ Strings with lone surrogates (U+D800–U+DFFF) have no TOON form and raise ``Val
 """
 from __future__ import annotations
 
-import contextlib
 import datetime
-import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from itertools import chain
 from operator import itemgetter
 from typing import Any, Callable, Literal
 
-from ..options import DELIMITERS
 from .quoting import (
-    NumberText, encode_key, encode_strings, format_decimal, json_key_text, json_path_step, quote, rows_template,
-    token_functions,
+    NumberText, encode_key, encode_strings, format_decimal, int_token, json_key_text, json_path_step, number_tokens,
+    quote, rows_template, token_functions,
 )
 
+DELIMITERS: dict[str, str] = {",": ",", "comma": ",", "tab": "\t", "\t": "\t", "|": "|", "pipe": "|"}
+"""The delimiters `encode` takes, by character and by name, and the character of each."""
 MAX_DEPTH = 300
 """Deepest indentation level (and nested field group) `encode` produces before refusing the value."""
 _COLUMNWISE_ROWS = 8  # tables with at least this many rows are formatted column by column (`_Encoder.long_rows`)
@@ -44,6 +43,9 @@ _Table = tuple[str, int, list[Any]]  # a table to format: field list, row width,
 _PRIMITIVES = frozenset({str, int, float, bool, type(None), NumberText})
 _JSON_TYPES = _PRIMITIVES | {dict, list}
 _DICT = frozenset({dict})
+_NUMBERS = frozenset({int, float})
+_MANY_NUMBERS = 32
+"""Arrays of at least this many numbers, floats among them, are formatted in bulk (`number_tokens`)."""
 _Place = Literal["root", "field", "item"]
 """Where an array stands: it decides the empty-array form and whether tabular form is allowed (§9)."""
 _ROOT: _Place = "root"
@@ -96,23 +98,12 @@ def encode(
         except ValueError as exc:
             if "integer string conversion" not in str(exc):
                 raise
-            with _unlimited_int_digits():  # rare: an int of 4,300+ digits, which must still come out exact
-                return _Encoder(delim, indent_size, default).document(value)
+            # rare: an int of 4,300+ digits, which must still come out exact (`str` is faster on the others)
+            return _Encoder(delim, indent_size, default, int_token).document(value)
     except _Unencodable as exc:
         raise exc.public() from None
     except RecursionError:
         raise ValueError(_too_deep()) from None
-
-
-@contextlib.contextmanager
-def _unlimited_int_digits() -> Iterator[None]:
-    """Lift CPython's int-to-text digit limit (a guard against hostile *parsing*) while encoding our own data."""
-    limit = sys.get_int_max_str_digits()
-    sys.set_int_max_str_digits(0)
-    try:
-        yield
-    finally:
-        sys.set_int_max_str_digits(limit)
 
 
 def _too_deep() -> str:
@@ -135,7 +126,13 @@ class _Encoder:
     """One encoding run: options, the growing list of output lines (a table is one multi-line entry) and memos of
     indentation, key tokens, table shapes and row templates."""
 
-    def __init__(self, delimiter: str, indent_size: int, default: Callable[[Any], Any] | None) -> None:
+    def __init__(
+        self,
+        delimiter: str,
+        indent_size: int,
+        default: Callable[[Any], Any] | None,
+        ints: Callable[[int], str] = str,
+    ) -> None:
         self.delim = delimiter
         self.mark = "" if delimiter == "," else delimiter
         self.default = default
@@ -146,8 +143,8 @@ class _Encoder:
         self.names = _Memo(self.names_at)
         self.shapes = _Memo(self.shape)
         self.templates = _Memo(lambda key: rows_template(key[0], key[1], delimiter))
-        self.formats = token_functions(delimiter, cache_strings=True)
-        self.cell_formats = token_functions(delimiter, cache_strings=False)  # table cells: see token_functions
+        self.formats = token_functions(delimiter, True, ints)
+        self.cell_formats = token_functions(delimiter, False, ints)  # table cells: see token_functions
 
     # -- entry points ------------------------------------------------------------------------------------------
 
@@ -260,8 +257,7 @@ class _Encoder:
             return
         kinds = set(map(type, items))
         if kinds <= _PRIMITIVES:
-            token = self.formats[kinds.pop()] if len(kinds) == 1 else self.primitive
-            self.lines.append(f"{prefix}[{len(items)}{self.mark}]: {self.delim.join(map(token, items))}")
+            self.lines.append(f"{prefix}[{len(items)}{self.mark}]: {self.inline(items, kinds)}")
             return
         if kinds == _DICT and where != _ITEM:  # §9.4: no tabular form for an anonymous inner array
             heads = (self.pads[depth + 1],) * len(items)
@@ -272,6 +268,15 @@ class _Encoder:
             return
         self.lines.append(f"{prefix}[{len(items)}{self.mark}]:")
         self.list_items(items, depth + 1)
+
+    def inline(self, items: list[Any], kinds: set[type]) -> str:
+        """Return the delimited tokens of an array of primitives of the types `kinds` (§9.1)."""
+        if float in kinds and len(items) >= _MANY_NUMBERS and kinds <= _NUMBERS:
+            text = number_tokens(items, self.delim)
+            if text is not None:
+                return text
+        token = self.formats[next(iter(kinds))] if len(kinds) == 1 else self.primitive
+        return self.delim.join(map(token, items))
 
     def list_items(self, items: list[Any], depth: int) -> None:
         """Emit the elements of an expanded array as `- ` items at `depth` (§9.4, §10)."""
