@@ -10,19 +10,21 @@ from typing import Any
 from ..errors import ToonDecodeError
 from .headers import Header, HeaderError, HeaderMemo, header_start
 from .lines import Document, Lines, scan, to_text
-from .scopes import NEVER, DoneScope, KeyedScope, ListScope, ObjectScope, Scope, TableScope, label, plural
-from .tables import Batches
+from .scopes import NEVER, DecodeState, DoneScope, KeyedScope, ListScope, ObjectScope, TableScope, label, plural
 from .tokens import NUMBER_START, SPECIAL_START, TokenError, ValueMemo, cell_values, find_unquoted, parse_key
 from .tokens import parse_number, parse_numbers, parse_value, quoted_cells, split_cells
 
 _NOT_PLAIN = ("", " ", "[")
 """How the text after `- ` starts when a list item is no plain `key: value` (empty key, extra space, header)."""
 _PARSED_START = SPECIAL_START | {"["}
-"""First characters of the values that `run` does not store as they are: parsed tokens and `[]`."""
+"""First characters of the values that `read_lines` does not store as they are: parsed tokens and `[]`."""
 _UNSEEN = object()
 """The memo's answer for a token not parsed before."""
 _MEMO_NUMBER = 4
-"""Longest number token that `run` memoizes."""
+"""Longest number token that `read_lines` memoizes."""
+_BATCH_NUMBERS = 32
+"""Inline arrays of at least this many values are tried as numbers only, parsed in one go: shorter ones repeat
+their values more often than not (rows of a matrix, say), which the token memo then parses once."""
 
 
 def decode(text: Document, *, strict: bool = True, indent_size: int = 2) -> Any:
@@ -43,39 +45,66 @@ def decode(text: Document, *, strict: bool = True, indent_size: int = 2) -> Any:
 
 
 class Decoder:
-    """The scope machine for one document."""
+    """The scope machine for one document: reads the root, the lines that scopes hand back (fields, list items)
+    and, in `read_lines`, the most common lines itself."""
 
-    def __init__(self, lines: Lines, strict: bool, indent_size: int) -> None:
+    def __init__(self, lines: Lines, strict: bool, indent_size: int, fast: bool = True) -> None:
         self.lines = lines
         self.step = indent_size
         """How much deeper (in spaces, like all depths) a block's lines are than the line that opens it."""
         self.contents = lines.contents
         self.strict = strict
-        self.stack: list[Scope] = []
+        self.fast = fast
+        """False: no line is read by `read_lines`, every one goes the general way (`DecodeState.route`). The
+        results and errors must be the same: tests/test_decoder_paths.py checks that they are."""
         self.values = ValueMemo()
-        self.batches = Batches()
-        """The short tables whose cells wait to be converted together (see `tables`)."""
         self.headers = HeaderMemo()
         self.parse = self.values.__getitem__
+        self.state = DecodeState(lines, strict, indent_size, self.parse, self.field, self.item)
+        self.stack = self.state.stack
 
     def run(self) -> Any:
-        """Decode the whole document.
-
-        The loop reads the most common lines itself: a plain `key: value` (no quote or bracket before the colon)
-        in an object, `- key: value` opening a list-item object (§10), and (through `bracket_field`) the headers
-        seen before. Every other line goes to its scope's `take`, which reads those the same way, only slower.
-        Values are memoized for the document (flags, enum-like strings, small numbers repeat), long numbers not.
-        """
-        lines = self.lines
-        if not lines.numbers:
+        """Decode the whole document."""
+        if not self.lines.numbers:
             return {}
+        try:
+            try:
+                result, position = self.root()
+            except TokenError as exc:
+                raise self.lines.error(0, exc.msg, exc.offset) from None
+            if self.fast:
+                self.read_lines(position)
+            else:
+                self.route_lines(position)
+            self.state.finish()
+        except ToonDecodeError as error:
+            raise self.first_error(error) from None
+        return result
+
+    def route_lines(self, position: int) -> None:
+        """Read the lines from `position` on, each the general way."""
+        route, count = self.state.route, len(self.contents)
+        try:
+            while position < count:
+                position = route(position)
+        except TokenError as exc:
+            raise self.lines.error(position, exc.msg, exc.offset) from None
+
+    def read_lines(self, position: int) -> None:
+        """Read the lines from `position` on, the most common ones right here.
+
+        The loop reads a plain `key: value` (no quote or bracket before the colon) in an object, `- key: value`
+        opening a list-item object (§10), and (through `bracket_field`) the headers seen before; it closes the
+        scopes of a dedent itself. Every other line goes to its scope's `take`, which reads those the same way,
+        only slower. Values are memoized for the document (flags, enum-like strings, small numbers repeat), long
+        numbers not.
+        """
+        lines, state = self.lines, self.state
         depths, contents, stack, strict = lines.depths, lines.contents, self.stack, self.strict
         values, step, count = self.values, self.step, len(depths)
         cached = values.get
         spare: list[ObjectScope] = []  # scopes of ended `key:` blocks, recycled (configs open objects often)
-        position = 0
         try:
-            result, position = self.root()
             top = stack[-1]
             depth, fields = top.depth, top.fields
             while position < count:
@@ -86,10 +115,10 @@ class Decoder:
                         while stack[-1].depth > level:  # the usual dedent: the blocks deeper than the line end
                             closed = stack.pop()
                             if type(closed) is not ObjectScope:
-                                closed.close(self)  # (objects need no closing checks)
+                                closed.close(state)  # (objects need no closing checks)
                             elif closed.opened_at >= 0:
                                 spare.append(closed)  # the scope of a `key:` block: the next one reuses it
-                    skip = stack[-1].depth != level and self.settle(position) is None
+                    skip = stack[-1].depth != level and state.settle(position) is None
                     top = stack[-1]
                     depth, fields = top.depth, top.fields
                     if skip:
@@ -110,7 +139,7 @@ class Decoder:
                     top.target = top.fields = fields
                     stack.append(top)
                 else:
-                    position = top.take(self, position)
+                    position = top.take(state, position)
                     top = stack[-1]
                     depth, fields = top.depth, top.fields
                     continue
@@ -153,19 +182,13 @@ class Decoder:
                             raise _shifted(exc, text.index(token, len(head) + 1)) from None
                     fields[key] = value
                 position += 1
-            while stack:
-                stack.pop().close(self)
-            self.batches.flush(self)
         except TokenError as exc:
-            raise self.first_error(lines.error(position, exc.msg, exc.offset)) from None
-        except ToonDecodeError as error:
-            raise self.first_error(error) from None
-        return result
+            raise lines.error(position, exc.msg, exc.offset) from None
 
     def first_error(self, error: ToonDecodeError) -> ToonDecodeError:
         """Return `error`, or the error of a bad cell in a waiting table (see `tables`), which comes before it."""
         try:
-            self.batches.locate(self)
+            self.state.locate()
         except ToonDecodeError as earlier:
             return earlier
         return error
@@ -218,53 +241,6 @@ class Decoder:
         result: dict[str, Any] = {}
         self.stack.append(ObjectScope(0, NEVER, result))
         return result, 0
-
-    def settle(self, position: int) -> Scope | None:
-        """Close the scopes the line at `position` ends; return the scope owning it, or None to skip it."""
-        stack = self.stack
-        depth = self.lines.depth(position)
-        top = stack[-1]
-        while depth < top.depth:
-            stack.pop().close(self)
-            top = stack[-1]
-        if position in self.lines.blanks and self.strict:
-            self.check_blank(position)
-        if depth == top.depth:
-            return top
-        if top.opened_at == position - 1:
-            if self.strict:
-                raise TokenError(
-                    f"indentation jumps more than one level: expected depth {top.depth // self.step}, "
-                    f"found {depth // self.step}",
-                    0,
-                )
-            top.depth = depth
-            return top
-        if self.strict:
-            raise TokenError(
-                f"unexpected indentation: the previous line opens no block (expected depth {top.depth // self.step} "
-                f"or less, found {depth // self.step})",
-                0,
-            )
-        return None
-
-    def end_block(self, position: int) -> int:
-        """Close the top scope early and route the line at `position` again (§9.3: rows end); return the
-        position of the next line to read."""
-        self.stack.pop().close(self)
-        top = self.settle(position)
-        return position + 1 if top is None else top.take(self, position)
-
-    def check_blank(self, position: int) -> None:
-        """Raise if the blank line before `position` lies inside an array span (§12)."""
-        if any(scope.spans() for scope in self.stack):
-            number = self.lines.blanks[position]
-            raise ToonDecodeError(
-                "blank line inside an array: remove it (blank lines may only precede or follow an array)",
-                number,
-                1,
-                self.lines.raw[number - 1],
-            )
 
     def header(self, text: str, start: int, colon: int) -> Header | str | None:
         """Return the header at `text[start:]`, or None if the line is no header.
@@ -367,7 +343,7 @@ class Decoder:
             return items, position + 1
         kind = KeyedScope if header.keyed else TableScope
         scope = kind(depth, position, {} if header.keyed else [], header, start + header.length_at)
-        return scope.target, scope.open(self, position)
+        return scope.target, scope.open(self.state, position)
 
     def inline_values(self, header: Header, inline: str, text: str, start: int) -> list[Any]:
         """Return the values of a primitive array written inline (§9.1): `inline`, the text after the colon of
@@ -383,7 +359,7 @@ class Decoder:
         if quoted is not None:
             return quoted
         if " " not in inline:
-            if pieces[0][:1] in NUMBER_START and pieces[-1][:1] in NUMBER_START:
+            if len(pieces) >= _BATCH_NUMBERS and pieces[0][:1] in NUMBER_START and pieces[-1][:1] in NUMBER_START:
                 numbers = parse_numbers(pieces)  # numbers only, most likely: parsed in one go
                 if numbers is not None:
                     return numbers

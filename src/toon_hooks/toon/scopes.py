@@ -1,17 +1,115 @@
-"""Decoder scopes: the open constructs on the decoder's stack (object, list, table, keyed object, done root)."""
+"""Decoder scopes: the open constructs on the decoder's stack (object, list, table, keyed object, done root),
+and the decode state they share (`DecodeState`): they never see the decoder itself, only the two readers of
+field and list-item lines that it hands them."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Callable
 
+from ..errors import ToonDecodeError
 from .headers import Header
+from .lines import Lines
 from .tables import Batches, split_rows
-from .tokens import TokenError, cell_values, find_unquoted, parse_key, split_cells
-
-if TYPE_CHECKING:
-    from .decoder import Decoder
+from .tokens import Parser, TokenError, cell_values, find_unquoted, parse_key, split_cells
 
 NEVER = -2
 """`opened_at` of a scope that no line opened as a block (the root, a list-item object)."""
+
+FieldReader = Callable[[dict[str, Any], str, int, int, int, int], int]
+"""Reads a field line into an object: (object, line, start, colon, depth, position) -> next position."""
+ItemReader = Callable[["ListScope", str, int], int]
+"""Reads a list-item line into a list scope: (scope, line, position) -> next position."""
+Waiting = Batches["CountedScope"]
+"""The waiting short tables of a document (see `tables`)."""
+
+
+class DecodeState:
+    """What the scopes of one document share: its lines, the mode, the stack of open scopes, the token parser,
+    the waiting tables, and the decoder's readers of field and list-item lines (which scopes hand lines to)."""
+
+    __slots__ = ("lines", "contents", "strict", "step", "stack", "parse", "batches", "read_field", "read_item")
+
+    def __init__(
+        self, lines: Lines, strict: bool, step: int, parse: Parser, read_field: FieldReader, read_item: ItemReader
+    ) -> None:
+        self.lines = lines
+        self.contents = lines.contents
+        self.strict = strict
+        self.step = step
+        """How much deeper (in spaces, like all depths) a block's lines are than the line that opens it."""
+        self.stack: list[Scope] = []
+        self.parse = parse
+        self.batches: Waiting = Batches()
+        """The short tables whose cells wait to be converted together (see `tables`)."""
+        self.read_field = read_field
+        self.read_item = read_item
+
+    def settle(self, position: int) -> Scope | None:
+        """Close the scopes the line at `position` ends; return the scope owning it, or None to skip it."""
+        stack = self.stack
+        depth = self.lines.depth(position)
+        top = stack[-1]
+        while depth < top.depth:
+            stack.pop().close(self)
+            top = stack[-1]
+        if position in self.lines.blanks and self.strict:
+            self.check_blank(position)
+        if depth == top.depth:
+            return top
+        if top.opened_at == position - 1:
+            if self.strict:
+                raise TokenError(
+                    f"indentation jumps more than one level: expected depth {top.depth // self.step}, "
+                    f"found {depth // self.step}",
+                    0,
+                )
+            top.depth = depth
+            return top
+        if self.strict:
+            raise TokenError(
+                f"unexpected indentation: the previous line opens no block (expected depth {top.depth // self.step} "
+                f"or less, found {depth // self.step})",
+                0,
+            )
+        return None
+
+    def route(self, position: int) -> int:
+        """Read the line at `position` the general way (`settle`, then its scope's `take`); return the position
+        of the next line to read."""
+        top = self.settle(position)
+        return position + 1 if top is None else top.take(self, position)
+
+    def end_block(self, position: int) -> int:
+        """Close the top scope early and route the line at `position` again (§9.3: rows end); return the
+        position of the next line to read."""
+        self.stack.pop().close(self)
+        return self.route(position)
+
+    def check_blank(self, position: int) -> None:
+        """Raise if the blank line before `position` lies inside an array span (§12)."""
+        if any(scope.spans() for scope in self.stack):
+            number = self.lines.blanks[position]
+            raise ToonDecodeError(
+                "blank line inside an array: remove it (blank lines may only precede or follow an array)",
+                number,
+                1,
+                self.lines.raw[number - 1],
+            )
+
+    def finish(self) -> None:
+        """Close every open scope and convert the waiting tables."""
+        while self.stack:
+            self.stack.pop().close(self)
+        try:
+            self.batches.flush(self.parse)
+        except TokenError:
+            self.locate()
+            raise
+
+    def locate(self) -> None:
+        """Read the waiting tables again, in document order and at once: raise the first bad cell's error."""
+        for scope, first, end in self.batches.waiting():
+            scope.target.clear()  # (keyed rows hold placeholders)
+            scope.read(self, first, end)
 
 
 class Scope:
@@ -27,11 +125,11 @@ class Scope:
         self.target = target
         self.header = header
 
-    def take(self, dec: Decoder, position: int) -> int:
+    def take(self, state: DecodeState, position: int) -> int:
         """Consume the content line at `position`; return the position of the next line to read."""
         raise NotImplementedError
 
-    def close(self, dec: Decoder) -> None:
+    def close(self, state: DecodeState) -> None:
         """Check the construct once no more lines belong to it."""
 
     def spans(self) -> bool:
@@ -50,9 +148,9 @@ class ObjectScope(Scope):
         self.target = self.fields = target
         self.header = None
 
-    def take(self, dec: Decoder, position: int) -> int:
-        text = dec.contents[position]
-        return dec.field(self.target, text, 0, find_unquoted(text, ":"), self.depth, position)
+    def take(self, state: DecodeState, position: int) -> int:
+        text = state.contents[position]
+        return state.read_field(self.target, text, 0, find_unquoted(text, ":"), self.depth, position)
 
 
 class DoneScope(Scope):
@@ -60,8 +158,8 @@ class DoneScope(Scope):
 
     __slots__ = ()
 
-    def take(self, dec: Decoder, position: int) -> int:
-        if dec.strict:
+    def take(self, state: DecodeState, position: int) -> int:
+        if state.strict:
             raise TokenError("unexpected content after the complete root value", 0)
         return position + 1
 
@@ -84,15 +182,15 @@ class CountedScope(Scope):
     def spans(self) -> bool:
         return len(self.target) > 0
 
-    def take(self, dec: Decoder, position: int) -> int:
+    def take(self, state: DecodeState, position: int) -> int:
         """Read the run of rows (or entries) that starts at `position` in one go (tables are where documents
         are long)."""
         header = self.header
         assert header is not None
-        expected = header.length - len(self.target) if dec.strict else 0
-        return self.read(dec, position, dec.lines.run_end(position, expected))
+        expected = header.length - len(self.target) if state.strict else 0
+        return self.read(state, position, state.lines.run_end(position, expected))
 
-    def open(self, dec: Decoder, position: int) -> int:
+    def open(self, state: DecodeState, position: int) -> int:
         """Push this scope, of the rows or entries that the header line at `position` opens; return the position
         of the next line to read.
 
@@ -101,21 +199,21 @@ class CountedScope(Scope):
         """
         header = self.header
         assert header is not None
-        dec.stack.append(self)
-        first, depth, depths = position + 1, self.depth, dec.lines.depths
+        state.stack.append(self)
+        first, depth, depths = position + 1, self.depth, state.lines.depths
         count = len(depths)
         if first == count or depths[first] != depth:
             return first
-        end = first + header.length if dec.strict else dec.lines.run_end(first, 0)
+        end = first + header.length if state.strict else state.lines.run_end(first, 0)
         complete = end == count or (end < count and 0 <= depths[end] < depth)
         if complete and depths[first:end].count(depth) == end - first:
-            after = self.read(dec, first, end, dec.batches)
-            if dec.stack[-1] is self:  # (else a key-value line ended the rows, and closed this scope, early)
-                dec.stack.pop()
+            after = self.read(state, first, end, state.batches)
+            if state.stack[-1] is self:  # (else a key-value line ended the rows, and closed this scope, early)
+                state.stack.pop()
             return after
         return first
 
-    def read(self, dec: Decoder, first: int, end: int, batches: Batches | None = None) -> int:
+    def read(self, state: DecodeState, first: int, end: int, batches: Waiting | None = None) -> int:
         """Read the run of lines from position `first` to `end`; return the position of the next line to read.
 
         With `batches`, the run is a complete block whose scope closes right after: if short, its cells may
@@ -123,22 +221,22 @@ class CountedScope(Scope):
         """
         raise NotImplementedError
 
-    def close(self, dec: Decoder) -> None:
+    def close(self, state: DecodeState) -> None:
         header = self.header
         assert header is not None
-        if dec.strict and len(self.target) != header.length:
-            raise dec.lines.error(
+        if state.strict and len(self.target) != header.length:
+            raise state.lines.error(
                 self.opened_at,
                 f"expected {plural(header.length, self.noun)} for {label(header)}, found {len(self.target)}",
                 self.length_at,
             )
 
-    def check_fields(self, dec: Decoder) -> None:
+    def check_fields(self, state: DecodeState) -> None:
         """Raise, once there are rows, if duplicate field names give every row duplicate keys (§9.3, §14.3)."""
         header = self.header
         assert header is not None and header.fields is not None
-        if header.fields.duplicate is not None and dec.strict:
-            raise dec.lines.error(
+        if header.fields.duplicate is not None and state.strict:
+            raise state.lines.error(
                 self.opened_at, f'duplicate field "{header.fields.duplicate}" in one field group', self.length_at
             )
 
@@ -167,8 +265,8 @@ class ListScope(CountedScope):
         item.target = item.fields = obj
         return item
 
-    def take(self, dec: Decoder, position: int) -> int:
-        return dec.item(self, dec.contents[position], position)
+    def take(self, state: DecodeState, position: int) -> int:
+        return state.read_item(self, state.contents[position], position)
 
 
 class TableScope(CountedScope):
@@ -177,23 +275,25 @@ class TableScope(CountedScope):
     __slots__ = ()
     noun = "row"
 
-    def read(self, dec: Decoder, first: int, end: int, batches: Batches | None = None) -> int:
+    def read(self, state: DecodeState, first: int, end: int, batches: Waiting | None = None) -> int:
         header = self.header
         assert header is not None
-        rows = dec.contents[first:end]
+        rows = state.contents[first:end]
         text = (header.delimiter + "\n").join(rows)
         stop = _key_value_row(rows, header.delimiter) if ":" in text else None
         if stop is None:
-            self.extend(dec, first, rows, text, batches)
+            self.extend(state, first, rows, text, batches)
             return end
         rows = rows[:stop]
-        self.extend(dec, first, rows, (header.delimiter + "\n").join(rows))
-        try:
-            return dec.end_block(first + stop)  # an unquoted colon before the first delimiter: a key-value line (§9.3)
+        self.extend(state, first, rows, (header.delimiter + "\n").join(rows))
+        try:  # an unquoted colon before the first delimiter: a key-value line (§9.3)
+            return state.end_block(first + stop)
         except TokenError as exc:
-            raise dec.lines.error(first + stop, exc.msg, exc.offset) from None
+            raise state.lines.error(first + stop, exc.msg, exc.offset) from None
 
-    def extend(self, dec: Decoder, first: int, rows: list[str], text: str, batches: Batches | None = None) -> None:
+    def extend(
+        self, state: DecodeState, first: int, rows: list[str], text: str, batches: Waiting | None = None
+    ) -> None:
         """Append the objects of `rows`, the lines from position `first` on, joined in `text` by the delimiter
         and a newline; the cells are split and converted in bulk (or wait in `batches`, see `read`)."""
         header = self.header
@@ -206,23 +306,23 @@ class TableScope(CountedScope):
             for position, row in enumerate(rows, first):  # again row by row, to locate the first bad width
                 found = len(split_cells(row, delimiter))
                 if found != fields.width:
-                    raise dec.lines.error(position, self.width_error(found, 0).msg)
+                    raise state.lines.error(position, self.width_error(found, 0).msg)
         assert cells is not None
         if fields.duplicate is not None:
-            self.check_fields(dec)
+            self.check_fields(state)
         if " " in text and (text[-1] == " " or delimiter + " " in text or " " + delimiter in text):
             cells = [cell.strip(" ") for cell in cells]  # padded cells (§12); each newline follows a delimiter
         if batches is not None and batches.wants(fields, len(rows)):
             batches.add(self, first, first + len(rows), cells, None)
             return
         try:
-            self.target.extend(fields.build_rows(cells, dec.parse))
+            self.target.extend(fields.build_rows(cells, state.parse))
         except TokenError:
             for position, row in enumerate(rows, first):  # again row by row, to locate the bad token
                 try:
-                    cell_values(split_cells(row, delimiter), row, delimiter, 0, dec.parse)
+                    cell_values(split_cells(row, delimiter), row, delimiter, 0, state.parse)
                 except TokenError as exc:
-                    raise dec.lines.error(position, exc.msg, exc.offset) from None
+                    raise state.lines.error(position, exc.msg, exc.offset) from None
             raise
 
 
@@ -243,16 +343,17 @@ class KeyedScope(CountedScope):
     __slots__ = ()
     noun = "entry"
 
-    def read(self, dec: Decoder, first: int, end: int, batches: Batches | None = None) -> int:
+    def read(self, state: DecodeState, first: int, end: int, batches: Waiting | None = None) -> int:
         header = self.header
         assert header is not None and header.fields is not None
-        fields, delimiter, parse, target, strict = header.fields, header.delimiter, dec.parse, self.target, dec.strict
+        fields, delimiter, parse, target = header.fields, header.delimiter, state.parse, self.target
+        strict = state.strict
         if fields.duplicate is not None:
-            self.check_fields(dec)
+            self.check_fields(state)
         wait = batches is not None and batches.wants(fields, end - first)
         keys: list[str] = []
         waiting: list[str] = []
-        for position, text in enumerate(dec.contents[first:end], first):
+        for position, text in enumerate(state.contents[first:end], first):
             try:
                 key, colon, rest = text.partition(":")
                 if '"' in key or not colon:
@@ -276,8 +377,8 @@ class KeyedScope(CountedScope):
                 if wait:  # the cells of the rows before may hold an earlier error: read again, at once
                     for waiting_key in keys:
                         target.pop(waiting_key, None)
-                    self.read(dec, first, end)
-                raise dec.lines.error(position, exc.msg, exc.offset) from None
+                    self.read(state, first, end)
+                raise state.lines.error(position, exc.msg, exc.offset) from None
         if wait:
             batches.add(self, first, end, waiting, keys)  # type: ignore[union-attr]
         return end

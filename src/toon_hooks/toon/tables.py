@@ -11,14 +11,24 @@ error reported is still the first one in the document.
 from __future__ import annotations
 
 from itertools import chain
-from typing import TYPE_CHECKING, Any
+from typing import Any, Generic, Iterator, Protocol, TypeVar
 
-from .headers import Fields, ObjectMaker
-from .tokens import TokenError, split_cells
+from .headers import Fields, Header, ObjectMaker
+from .tokens import Parser, split_cells
 
-if TYPE_CHECKING:
-    from .decoder import Decoder
-    from .scopes import CountedScope
+
+class Rows(Protocol):
+    """What a batch needs of the scope of a waiting table (a `scopes.CountedScope`): its header and its value."""
+
+    @property
+    def header(self) -> Header | None: ...
+
+    @property
+    def target(self) -> Any: ...
+
+
+R = TypeVar("R", bound=Rows)
+"""The scope type of the waiting tables (generic, so that this module need not import the scopes)."""
 
 SHORT = 8
 """Tables with fewer rows than this wait in a batch; longer ones are converted column by column at once."""
@@ -46,7 +56,7 @@ def split_rows(rows: list[str], text: str, width: int, delimiter: str) -> list[s
     return cells
 
 
-class Batch:
+class Batch(Generic[R]):
     """The waiting short tables of one field list: their cells in document order, and where the objects go."""
 
     __slots__ = ("fields", "cells", "tables")
@@ -54,17 +64,17 @@ class Batch:
     def __init__(self, fields: Fields) -> None:
         self.fields = fields
         self.cells: list[str] = []
-        self.tables: list[tuple[CountedScope, int, int, list[str] | None]] = []
+        self.tables: list[tuple[R, int, int, list[str] | None]] = []
         """(scope, position of its first row, position after its last, keys of keyed rows or None)."""
 
 
-class Batches:
+class Batches(Generic[R]):
     """The batches of one document, by field list (its object maker: one per flat field list)."""
 
     __slots__ = ("by_fields", "seen")
 
     def __init__(self) -> None:
-        self.by_fields: dict[ObjectMaker, Batch] = {}
+        self.by_fields: dict[ObjectMaker, Batch[R]] = {}
         self.seen: set[ObjectMaker] = set()
         """The field lists of the short tables read at once so far."""
 
@@ -81,21 +91,18 @@ class Batches:
         self.seen.add(fields.objects)
         return False
 
-    def add(self, scope: CountedScope, first: int, end: int, cells: list[str], keys: list[str] | None) -> None:
+    def add(self, scope: R, first: int, end: int, cells: list[str], keys: list[str] | None) -> None:
         """Let the rows from position `first` to `end` of a complete table (or keyed object) that `wants` to
         wait do so: their trimmed `cells`, and for keyed rows their `keys`, in the target with placeholders."""
         batch = self.by_fields[scope.header.fields.objects]  # type: ignore[union-attr,index]
         batch.cells += cells
         batch.tables.append((scope, first, end, keys))
 
-    def flush(self, dec: Decoder) -> None:
-        """Convert every batch and hand out its objects; raise the located error of the first bad cell."""
+    def flush(self, parse: Parser) -> None:
+        """Convert every batch and hand out its objects; a bad cell raises its TokenError, unlocated (the caller
+        then reads the `waiting` tables again to locate it)."""
         for batch in self.by_fields.values():
-            try:
-                objects = batch.fields.build_rows(batch.cells, dec.parse)
-            except TokenError:
-                self.locate(dec)  # raises the located error
-                raise
+            objects = batch.fields.build_rows(batch.cells, parse)
             at = 0
             for scope, first, end, keys in batch.tables:
                 part = objects[at : at + end - first]
@@ -105,12 +112,12 @@ class Batches:
                 else:
                     scope.target.update(zip(keys, part))
 
-    def locate(self, dec: Decoder) -> None:
-        """Read the waiting tables again, in document order and at once: raise the first bad cell's error."""
+    def waiting(self) -> Iterator[tuple[R, int, int]]:
+        """Yield every waiting table in document order: its scope and the positions of its first row and after
+        its last one."""
         tables = sorted(chain.from_iterable(batch.tables for batch in self.by_fields.values()), key=_first_row)
         for scope, first, end, _ in tables:
-            scope.target.clear()  # (keyed rows hold placeholders)
-            scope.read(dec, first, end)
+            yield scope, first, end
 
 
 def _first_row(table: tuple[Any, int, int, Any]) -> int:
