@@ -6,7 +6,8 @@
  *   - values: exact dict with exact str keys, exact list, str, int, float, bool, None, nested at most
  *     DEPTH_LIMIT levels (below the pure MAX_DEPTH, so a depth error or a cycle is always declined);
  *   - strings without lone surrogates; ints whose decimal form CPython will print (its digit limit);
- *   - delimiter exactly ",", "\t" or "|"; indent_size an exact int from 1 to MAX_INDENT.
+ *   - delimiter ",", "\t" or "|" (or "comma", "tab", "pipe"), an exact str; indent_size an exact int from 1
+ *     to MAX_INDENT.
  *
  * Design. One pass over the value writes UTF-8 into one growing byte buffer (Enc), which becomes the
  * result str at the end (a plain copy when everything was ASCII). The functions mirror encoder._Encoder:
@@ -1190,6 +1191,25 @@ PyDoc_STRVAR(encode_doc,
 "Return `value` as TOON text exactly as toon.encoder.encode does, or NotImplemented when the value or the\n"
 "options are outside what the compiled encoder handles (the pure encoder then does it).");
 
+/* The delimiter character of an exact str the pure encoder takes (",", "\t", "|" or "comma", "tab",
+ * "pipe", as encoder.DELIMITERS), or 0. */
+static char delimiter_char(PyObject *delimiter)
+{
+    if (!PyUnicode_CheckExact(delimiter) || !PyUnicode_IS_ASCII(delimiter)) {
+        return 0;
+    }
+    const char *text = (const char *)PyUnicode_1BYTE_DATA(delimiter);
+    static const char *const names[][2] = {{",", ","}, {"\t", "\t"}, {"|", "|"},
+                                           {"comma", ","}, {"tab", "\t"}, {"pipe", "|"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        size_t length = strlen(names[i][0]);
+        if ((size_t)PyUnicode_GET_LENGTH(delimiter) == length && memcmp(text, names[i][0], length) == 0) {
+            return names[i][1][0];
+        }
+    }
+    return 0;
+}
+
 /* encode(value, delimiter, indent_size) -> str or NotImplemented. */
 static PyObject *encode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -1198,20 +1218,20 @@ static PyObject *encode(PyObject *module, PyObject *const *args, Py_ssize_t narg
         return NULL;
     }
     PyObject *value = args[0], *delimiter = args[1], *indent = args[2];
-    if (!PyUnicode_CheckExact(delimiter) || PyUnicode_GET_LENGTH(delimiter) != 1 || !PyLong_CheckExact(indent)) {
+    char d = delimiter_char(delimiter);
+    if (d == 0 || !PyLong_CheckExact(indent)) {
         Py_RETURN_NOTIMPLEMENTED;
     }
-    Py_UCS4 d = PyUnicode_READ_CHAR(delimiter, 0);
     int overflow;
     long indent_size = PyLong_AsLongAndOverflow(indent, &overflow);
-    if ((d != ',' && d != '\t' && d != '|') || overflow || indent_size < 1 || indent_size > MAX_INDENT) {
+    if (overflow || indent_size < 1 || indent_size > MAX_INDENT) {
         PyErr_Clear();
         Py_RETURN_NOTIMPLEMENTED;
     }
     Enc e;
     memset(&e, 0, sizeof e);
     e.ascii = 1;
-    e.delim = (char)d;
+    e.delim = d;
     e.indent = indent_size;
     e.unsafe = d == ',' ? UNSAFE_COMMA : d == '\t' ? UNSAFE_TAB : UNSAFE_PIPE;
     e.delim_word = ONES * (uint64_t)d;
