@@ -165,7 +165,7 @@ def test_check_takes_a_conflict_between_two_generated_versions_for_regeneration(
     loaded = pairing.check(Match("a.toon", "a.md", "toon", "md"), disk(file("a.toon"), file("a.md", conflict)),
                            Config())
     assert isinstance(loaded, Loaded) and loaded.conflicted and not loaded.hand_edited
-    assert not pairing.proven_fresh(loaded, loaded.marker.fresh_digest if loaded.marker else "")
+    assert loaded.marker is not None and not pairing.proven_fresh(loaded, loaded.marker.fresh_digest)
 
 
 def test_the_format_table_gives_every_twin_format_a_marker() -> None:
