@@ -350,3 +350,17 @@ def test_decimal_numbers_round_like_float(mantissa: int, point: int, exponent: i
         digits = digits[:-point] + "." + digits[-point:]
     token = ("-" if negative else "") + digits + (f"e{exponent}" if exp else "")
     assert check(f"a: {token}\nb[2]: {token},{token}", must_handle=True) == "value"
+
+
+def test_garbage_collector_state_is_restored() -> None:
+    """The cyclic GC pauses while a document is read, and comes back as it was, on success and on decline."""
+    assert gc.isenabled()
+    c_decode("a[2]:\n  - x: 1\n  - y")
+    c_decode("a[3]:\n  - x: 1\n  - y")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        c_decode("a[2]:\n  - x: 1\n  - y")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

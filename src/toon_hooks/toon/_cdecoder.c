@@ -1394,6 +1394,8 @@ static PyObject *py_decode(PyObject *self, PyObject *const *args, Py_ssize_t nar
     if (step < 1)
         Py_RETURN_NOTIMPLEMENTED;
     PyObject *text = args[0], *utf8 = NULL;
+    if (PyUnicode_READY(text) < 0)
+        return NULL;
     Dec d;
     memset(&d, 0, sizeof(d));
     d.step = step;
@@ -1417,6 +1419,13 @@ static PyObject *py_decode(PyObject *self, PyObject *const *args, Py_ssize_t nar
     }
     d.keys = PyMem_Calloc(KEY_CACHE, sizeof(PyObject *));
     PyObject *result = NULL;
+    /* No Python code runs and the GIL is held throughout, so the cyclic GC is paused while the tree grows:
+       it would otherwise traverse the half-built (acyclic) containers again and again. */
+#if PY_VERSION_HEX >= 0x030A0000
+    int gc_enabled = PyGC_Disable();
+#else
+    int gc_enabled = 0;
+#endif
     if (d.keys == NULL) {
         PyErr_NoMemory();
     } else if (next_line(&d) == 0) {
@@ -1428,6 +1437,10 @@ static PyObject *py_decode(PyObject *self, PyObject *const *args, Py_ssize_t nar
                 Py_CLEAR(result);
         }
     }
+#if PY_VERSION_HEX >= 0x030A0000
+    if (gc_enabled)
+        PyGC_Enable();
+#endif
     dec_clear(&d);
     Py_XDECREF(utf8);
     if (result == NULL) {
