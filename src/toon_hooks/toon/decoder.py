@@ -139,7 +139,7 @@ class Decoder:
                     top.target = top.fields = fields
                     stack.append(top)
                 else:
-                    position = top.take(state, position)
+                    position = self.item(top, text, position) if type(top) is ListScope else top.take(state, position)
                     top = stack[-1]
                     depth, fields = top.depth, top.fields
                     continue
@@ -304,12 +304,14 @@ class Decoder:
         """Read the list item `- …` at `position` (§9.4, §10); return the position of the next line to read."""
         if text[0] != "-" or text[1:2] not in ("", " "):
             raise TokenError('expected a list item "- …"', 0)
-        start = len(text) - len(text[1:].lstrip(" "))
+        start = 2 if text[2:3] not in ("", " ") else len(text) - len(text[1:].lstrip(" "))  # (2: the usual)
         items = scope.target
         if start == len(text):
             items.append({})
             return position + 1
-        colon = find_unquoted(text, ":", start)
+        colon = text.find(":", start)
+        if colon >= 0 and text.find('"', start, colon) >= 0:
+            colon = find_unquoted(text, ":", start)
         if colon < 0:
             token = text[start:].rstrip(" ")
             try:
@@ -318,7 +320,8 @@ class Decoder:
                 raise _shifted(exc, start) from None
             return position + 1
         if text[start] == "[":
-            header = self.header(text, start, colon)
+            known = self.headers.get(text[start:colon])  # (a header seen before: see HeaderMemo)
+            header = known if known is not None and known.fields is None else self.header(text, start, colon)
             if isinstance(header, Header):
                 if header.fields is None:
                     value, position = self.open_header(header, text, start, scope.depth + self.step, position)
