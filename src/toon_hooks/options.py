@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Literal, NamedTuple
 
-from .toon.encoder import DELIMITERS
+from .toon.delimiters import DELIMITERS
 
 __all__ = ["DELIMITERS", "Delimiter", "Options"]
 

@@ -1,11 +1,12 @@
 """The TOON 4.0 codec: pure text <-> JSON-model values, json-module style API."""
 from __future__ import annotations
 
-from typing import IO, Any, Callable
+from typing import IO, TYPE_CHECKING, Any, Callable
 
 from ..errors import ToonDecodeError
-from . import accelerator, decoder, encoder
-from .lines import Document
+
+if TYPE_CHECKING:
+    from .lines import Document
 
 __all__ = ["ToonDecodeError", "accelerated", "decode", "dump", "dumps", "encode", "load", "loads"]
 
@@ -18,26 +19,36 @@ def encode(
     default: Callable[[Any], Any] | None = None,
 ) -> str:
     """Return `value` as a TOON document (see `encoder.encode`); the compiled codec first when there is one."""
+    from . import accelerator  # here, not at the top: option parsing imports this package on the warm path
+
     fast = accelerator.c_encode
     if fast is not None:
         text = fast(value, delimiter, indent_size)
         if text is not NotImplemented:
             return text  # type: ignore[no-any-return]
-    return encoder.encode(value, delimiter=delimiter, indent_size=indent_size, default=default)
+    from .encoder import encode as pure
+
+    return pure(value, delimiter=delimiter, indent_size=indent_size, default=default)
 
 
 def decode(text: Document, *, strict: bool = True, indent_size: int = 2) -> Any:
     """Return the value of a TOON document (see `decoder.decode`); the compiled codec first when there is one."""
+    from . import accelerator
+
     fast = accelerator.c_decode
     if fast is not None:
         value = fast(text, strict, indent_size)
         if value is not NotImplemented:
             return value
-    return decoder.decode(text, strict=strict, indent_size=indent_size)
+    from .decoder import decode as pure
+
+    return pure(text, strict=strict, indent_size=indent_size)
 
 
 def accelerated() -> bool:
     """Whether `encode` and `decode` try the compiled codec (it was built and TOON_HOOKS_PURE is not set)."""
+    from . import accelerator
+
     return accelerator.c_encode is not None and accelerator.c_decode is not None
 
 

@@ -27,13 +27,12 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any, Callable, Literal
 
+from .delimiters import DELIMITERS
 from .quoting import (
     NumberText, encode_key, encode_strings, format_decimal, int_token, json_key_text, json_path_step, number_tokens,
     quote, rows_template, token_functions,
 )
 
-DELIMITERS: dict[str, str] = {",": ",", "comma": ",", "tab": "\t", "\t": "\t", "|": "|", "pipe": "|"}
-"""The delimiters `encode` takes, by character and by name, and the character of each."""
 MAX_DEPTH = 300
 """Deepest indentation level (and nested field group) `encode` produces before refusing the value."""
 _COLUMNWISE_ROWS = 8  # tables with at least this many rows are formatted column by column (`_Encoder.long_rows`)
