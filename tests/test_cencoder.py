@@ -9,6 +9,7 @@ import collections
 import decimal
 import gc
 import math
+import struct
 import tracemalloc
 from typing import Any
 
@@ -307,3 +308,10 @@ def test_memory_errors_propagate() -> None:
 def test_short_decimal_floats(numbers: list[float]) -> None:
     """Floats with few digits take the compiled fast path: it must agree with repr-based formatting."""
     assert_same(numbers)
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=200))
+def test_floats_from_bit_patterns(patterns: list[int]) -> None:
+    """Any binary64 (subnormals, huge, NaN payloads): the compiled shortest digits are repr's."""
+    assert_same([struct.unpack("<d", struct.pack("<Q", bits))[0] for bits in patterns])
