@@ -73,10 +73,19 @@ def test_fast_and_general_paths_agree(
         "x[1]:\n  - [2]: 1,2\n  - y",  # inline array item, then too many items
         'x[2]:\n  - "k": 1\n  - k[2]: a,b',  # quoted key, header key in a list-item object
         "- a: 1",  # no root header
+        "x[2]:\n  - [0]:\n    - 1\n  - y",  # an empty list that is not: its scope must still be there
+        "x[2]:\n  - [0]:\n\n  - [0]:\ny[0]:",  # empty lists that no line follows inside take no scope
     ],
 )
 def test_paths_agree_on_hand_picked_documents(text: str) -> None:
     assert_same_paths(text, 2)
+
+
+def test_empty_list_followed_by_an_item_is_still_counted() -> None:
+    assert outcome("x[2]:\n  - [0]:\n    - 1\n  - y", True, 2, fast=True) == (
+        "error", ('expected 0 items for the array, found 1', 2, 6)
+    )
+    assert outcome("x[2]:\n  - [0]:\n  - [0]:\ny[0]:", True, 2, fast=True) == ("value", repr({"x": [[], []], "y": []}))
 
 
 def test_general_mode_reads_no_line_in_the_fast_loop(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -342,8 +342,12 @@ class Decoder:
             if inline:
                 return self.inline_values(header, inline, text, start), position + 1
             items: list[Any] = []
-            self.stack.append(ListScope(depth, position, items, header, start + header.length_at))
-            return items, position + 1
+            after = position + 1
+            if header.length or (after < len(self.contents) and self.lines.depth(after) >= depth):
+                self.stack.append(ListScope(depth, position, items, header, start + header.length_at))
+            # else an empty list (`[0]:`, as `- [0]:` items are written) that no line follows inside: its scope
+            # would close at the next line, which it cannot own, with nothing to check: spared
+            return items, after
         kind = KeyedScope if header.keyed else TableScope
         scope = kind(depth, position, {} if header.keyed else [], header, start + header.length_at)
         return scope.target, scope.open(self.state, position)
