@@ -254,7 +254,8 @@ static int put_i64(Enc *e, long long x)
     return put_u64(e, (unsigned long long)x);
 }
 
-/* Append `header`[`count` `mark`]: the bracket segment (§6), `keyed` adding the colon of §9.5. */
+/* Append the bracket segment of a header (§6): "[N]", "[N|]" or "[N\t]", with §9.5's colon when `keyed`
+ * ("[N:]"). */
 static int put_bracket(Enc *e, Py_ssize_t count, int keyed)
 {
     if (put_char(e, '[') < 0 || put_u64(e, (unsigned long long)count) < 0) {
@@ -321,7 +322,6 @@ static inline int risky_start(const unsigned char *p, Py_ssize_t n)
     }
 }
 
-
 #define ONES 0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
 
@@ -335,7 +335,8 @@ static inline int escape_in_word(uint64_t word)
 }
 
 /* Whether one of the eight ASCII bytes of `word` forces quoting (§7.2): a control character or one of
- * : " \\ [ ] { } and the delimiter (`delims` holds it in every byte); same zero-byte tests as above. */
+ * : " \\ [ ] { } and the delimiter (`delims` holds it in every byte); the same tests as above, where `~word`
+ * keeps every high bit since all bytes are ASCII. */
 static inline int unsafe_in_word(uint64_t word, uint64_t delims)
 {
     uint64_t hits = (word - ONES * 0x20) | ((word ^ (ONES * ':')) - ONES) | ((word ^ (ONES * '"')) - ONES) |
