@@ -95,9 +95,9 @@ class Decoder:
 
         The loop reads a plain `key: value` (no quote or bracket before the colon) in an object, `- key: value`
         opening a list-item object (§10), and (through `bracket_field`) the headers seen before; it closes the
-        scopes of a dedent itself. Every other line goes to its scope's `take`, which reads those the same way,
-        only slower. Values are memoized for the document (flags, enum-like strings, small numbers repeat), long
-        numbers not.
+        scopes of a dedent itself. Every other line goes to `item` (in a list) or its scope's `take`, which read
+        those the same way, only slower. Values are memoized for the document (flags, enum-like strings, small
+        numbers repeat), long numbers not.
         """
         lines, state = self.lines, self.state
         depths, contents, stack, strict = lines.depths, lines.contents, self.stack, self.strict
