@@ -15,11 +15,11 @@ import tracemalloc
 from typing import Any
 
 import pytest
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import json_values, keys, primitives, strings
 
-from conftest import examples
 from toon_hooks.errors import ToonDecodeError
 from toon_hooks.toon import accelerator, decoder, encoder
 
