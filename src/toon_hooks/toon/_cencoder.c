@@ -1786,6 +1786,13 @@ static char delimiter_char(PyObject *delimiter)
     return 0;
 }
 
+/* The output buffer of the last run, kept for the next one when it is at most SPARE_LIMIT bytes: it saves the
+ * growth copies and fresh pages of documents up to that size (5-10% of their time). Safe because a run
+ * holds the GIL throughout and never runs Python code, so runs cannot interleave. */
+#define SPARE_LIMIT (1 << 20)
+static char *spare_buf;
+static Py_ssize_t spare_cap;
+
 /* encode(value, delimiter, indent_size) -> str or NotImplemented. */
 static PyObject *encode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -1806,6 +1813,10 @@ static PyObject *encode(PyObject *module, PyObject *const *args, Py_ssize_t narg
     }
     Enc e;
     memset(&e, 0, sizeof e);
+    e.buf = spare_buf; /* taken, so that the buffer has one owner at any time */
+    e.cap = spare_cap;
+    spare_buf = NULL;
+    spare_cap = 0;
     e.ascii = 1;
     e.delim = d;
     e.indent = indent_size;
@@ -1825,7 +1836,12 @@ static PyObject *encode(PyObject *module, PyObject *const *args, Py_ssize_t narg
     } else if (status == DECLINE) {
         result = Py_NewRef(Py_NotImplemented);
     }
-    PyMem_Free(e.buf);
+    if (e.cap <= SPARE_LIMIT && spare_buf == NULL) {
+        spare_buf = e.buf;
+        spare_cap = e.cap;
+    } else {
+        PyMem_Free(e.buf);
+    }
     return result;
 }
 
