@@ -60,7 +60,7 @@ def same(expected: Any, actual: Any) -> bool:
     return True
 
 
-def check(text: str, indent: int = 2, *, must_handle: bool = False) -> str:
+def check(text: Any, indent: int = 2, *, must_handle: bool = False) -> str:
     """Compare the compiled and pure decoders on `text`; return "value", "error" or "fallback"."""
     try:
         expected = decoder.decode(text, indent_size=indent)
@@ -226,7 +226,6 @@ def test_common_forms_are_read_in_c() -> None:
 
 
 def test_declined_inputs() -> None:
-    assert c_decode(b"a: 1") is NotImplemented  # bytes: the pure decoder decodes (and locates bad UTF-8)
     assert c_decode("a: 1", False) is NotImplemented  # non-strict mode
     assert c_decode("a: 1", 1) is NotImplemented  # strict must be True itself
     for indent in (0, -1, True, 2.0, "2", 2**70):
@@ -364,3 +363,56 @@ def test_garbage_collector_state_is_restored() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# UTF-8 bytes: read in place once well-formed; ill-formed bytes are the pure decoder's located error.
+
+_BYTES = [b"a", b":", b" ", b"\n", b"- ", b"[2]", b",", b'"', b"\xc3\xa9", b"\xe4\xbd\xa0", b"\xf0\x9f\x9a\x80",
+          b"\xef\xbb\xbf", b"\xc3", b"\xa9", b"\xff", b"\xc0\xaf", b"\xe0\x80\xaf", b"\xed\xa0\x80", b"\xed\x9f\xbf",
+          b"\xf4\x90\x80\x80", b"\xf4\x8f\xbf\xbf", b"\xf0\x8f\xbf\xbf", b"\xf5\x80\x80\x80", b"\x80", b"\r\n", b"12345678"]
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(st.lists(st.sampled_from(_BYTES), max_size=30), st.sampled_from([bytes, bytearray, memoryview]))
+def test_bytes_agree_or_decline(pieces: list[bytes], kind: Any) -> None:
+    blob = b"".join(pieces)
+    check(kind(blob))
+    try:
+        text = blob.decode("utf-8")
+    except UnicodeDecodeError:
+        assert c_decode(kind(blob)) is NotImplemented
+        return
+    got = c_decode(kind(blob))
+    if got is not NotImplemented:
+        assert same(got, c_decode(text))
+
+
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(json_values(), st.sampled_from(DELIMITERS))
+def test_encoded_bytes_decode_in_c(value: Any, delimiter: str) -> None:
+    blob = encoder.encode(value, delimiter=delimiter).encode("utf-8")
+    for data in (blob, b"\xef\xbb\xbf" + blob, bytearray(blob), memoryview(blob)):
+        assert check(data, must_handle=True) == "value"
+
+
+def test_odd_buffers_fall_back() -> None:
+    strided = memoryview(b"a: 1\nb: 2")[::2]  # not contiguous: the pure decoder copies it
+    assert c_decode(strided) is NotImplemented
+    check(strided)
+    import array
+
+    assert c_decode(array.array("b", b"a: 1")) is NotImplemented  # not a document type: TypeError in pure
+
+
+@settings(max_examples=examples(2000), deadline=None)
+@given(st.one_of(st.binary(max_size=40), st.text(max_size=20).map(lambda t: t.encode("utf-8", "surrogatepass"))))
+def test_utf8_check_is_cpythons(blob: bytes) -> None:
+    """Arbitrary bytes in a comment line: read exactly when CPython's strict UTF-8 decoder takes them."""
+    doc = b"# " + blob.replace(b"\n", b" ") + b"\na: 1"
+    try:
+        doc.decode("utf-8")
+    except UnicodeDecodeError:
+        assert c_decode(doc) is NotImplemented
+    else:
+        assert c_decode(doc) == {"a": 1}

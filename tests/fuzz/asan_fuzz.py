@@ -6,7 +6,8 @@ the process; it runs on a normal build too. Exit status 1 on the first mismatch,
 
 - decode: random JSON-model values encoded by the pure encoder (every delimiter, indents 1-4), then garbled by
   random edits (deleted characters, structural noise, re-indented, duplicated, swapped or blank lines, changed
-  counts, tabs, comments), plus hostile shapes (deep nesting, long lines, huge declared lengths, escapes).
+  counts, tabs, comments), as UTF-8 bytes with ill-formed sequences inserted, plus hostile shapes (deep
+  nesting, long lines, huge declared lengths, escapes).
   The compiled value must equal the pure one type for type; where the pure decoder raises, the compiled one
   must answer NotImplemented. A valid document straight from the encoder must not fall back.
 - encode: random JSON-model values; the compiled text must be byte-identical to the pure text, or
@@ -216,7 +217,7 @@ def main() -> int:
     c_encode = load(args.modules, "_cencoder").encode
     rng = random.Random(args.seed)
     deadline = time.monotonic() + args.seconds
-    counts = {"decode": 0, "garbled": 0, "hostile": 0, "encode": 0}
+    counts = {"decode": 0, "garbled": 0, "bytes": 0, "hostile": 0, "encode": 0}
     while time.monotonic() < deadline:
         data = value(rng)
         delimiter, indent = rng.choice(DELIMITERS), rng.randint(1, 4)
@@ -233,6 +234,12 @@ def main() -> int:
                 garbled = mutate(text, rng)
                 problems.append(("garbled", garbled, check_decode(c_decode, garbled, indent, must_handle=False)))
                 counts["garbled"] += 1
+            blob = bytearray(text.encode("utf-8"))
+            for _ in range(rng.randint(0, 3)):  # UTF-8 bytes, some of them made ill-formed
+                blob.insert(rng.randrange(len(blob) + 1), rng.choice([0x80, 0xC3, 0xE4, 0xED, 0xF0, 0xFF, 0x0A]))
+            data = rng.choice([bytes, bytearray, memoryview])(bytes(blob))
+            problems.append(("bytes", data, check_decode(c_decode, data, indent, must_handle=False)))
+            counts["bytes"] += 1
         if rng.random() < 0.05:
             doc = hostile(rng)
             problems.append(("hostile", doc, check_decode(c_decode, doc, 2, must_handle=False)))

@@ -1381,10 +1381,73 @@ static void dec_clear(Dec *d)
     PyMem_Free(d->scratch);
 }
 
+/* Answer NotImplemented after a failed CPython call: its exception is dropped (the pure decoder meets the
+   same problem and reports it), unless it is a MemoryError, which propagates. */
+static PyObject *declined(void)
+{
+    if (PyErr_ExceptionMatches(PyExc_MemoryError))
+        return NULL;
+    PyErr_Clear();
+    Py_RETURN_NOTIMPLEMENTED;
+}
+
+/* Whether the n bytes at s are well-formed UTF-8 as CPython's strict decoder takes it (RFC 3629: shortest
+   forms only, no surrogates, nothing above U+10FFFF); *ascii tells whether all of them are ASCII. */
+static int utf8_check(const unsigned char *s, Py_ssize_t n, int *ascii)
+{
+    Py_ssize_t i = 0;
+    int high = 0;
+    while (i < n) {
+        if (i + 8 <= n) {  /* eight ASCII bytes at a time */
+            unsigned long long word;
+            memcpy(&word, s + i, 8);
+            if (!(word & 0x8080808080808080ULL)) {
+                i += 8;
+                continue;
+            }
+        }
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        high = 1;
+        unsigned char lo = 0x80, hi = 0xBF;
+        Py_ssize_t more;
+        if (c >= 0xC2 && c <= 0xDF) {
+            more = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            more = 2;
+            if (c == 0xE0)
+                lo = 0xA0;  /* no overlong forms */
+            else if (c == 0xED)
+                hi = 0x9F;  /* no surrogates */
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            more = 3;
+            if (c == 0xF0)
+                lo = 0x90;
+            else if (c == 0xF4)
+                hi = 0x8F;  /* nothing above U+10FFFF */
+        } else {
+            return 0;
+        }
+        if (i + more >= n)  /* a sequence cut short by the end */
+            return 0;
+        if (s[i + 1] < lo || s[i + 1] > hi)
+            return 0;
+        for (Py_ssize_t k = 2; k <= more; k++)
+            if (s[i + k] < 0x80 || s[i + k] > 0xBF)
+                return 0;
+        i += more + 1;
+    }
+    *ascii = !high;
+    return 1;
+}
+
 /* decode(text, strict, indent_size): the value of the document, or NotImplemented (see the top). */
 static PyObject *py_decode(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3 || !PyUnicode_CheckExact(args[0]) || args[1] != Py_True || !PyLong_CheckExact(args[2]))
+    if (nargs != 3 || args[1] != Py_True || !PyLong_CheckExact(args[2]))
         Py_RETURN_NOTIMPLEMENTED;
     Py_ssize_t step = PyLong_AsSsize_t(args[2]);
     if (step == -1 && PyErr_Occurred()) {
@@ -1394,29 +1457,43 @@ static PyObject *py_decode(PyObject *self, PyObject *const *args, Py_ssize_t nar
     if (step < 1)
         Py_RETURN_NOTIMPLEMENTED;
     PyObject *text = args[0], *utf8 = NULL;
-    if (PyUnicode_READY(text) < 0)
-        return NULL;
+    Py_buffer view;
+    int have_view = 0;
     Dec d;
     memset(&d, 0, sizeof(d));
     d.step = step;
     d.top_counted = -1;
-    if (PyUnicode_IS_ASCII(text)) {
-        d.buf = (const char *)PyUnicode_DATA(text);
-        d.n = PyUnicode_GET_LENGTH(text);
-        d.ascii = 1;
-    } else {
-        utf8 = PyUnicode_AsUTF8String(text);
-        if (utf8 == NULL) {  /* lone surrogates: left to the pure decoder */
-            if (PyErr_ExceptionMatches(PyExc_MemoryError))
-                return NULL;
-            PyErr_Clear();
+    if (PyUnicode_CheckExact(text)) {
+        if (PyUnicode_READY(text) < 0)
+            return NULL;
+        if (PyUnicode_IS_ASCII(text)) {
+            d.buf = (const char *)PyUnicode_DATA(text);
+            d.n = PyUnicode_GET_LENGTH(text);
+            d.ascii = 1;
+        } else {
+            utf8 = PyUnicode_AsUTF8String(text);
+            if (utf8 == NULL)  /* lone surrogates: left to the pure decoder */
+                return declined();
+            d.buf = PyBytes_AS_STRING(utf8);
+            d.n = PyBytes_GET_SIZE(utf8);
+        }
+    } else if (PyBytes_Check(text) || PyByteArray_Check(text) || PyMemoryView_Check(text)) {
+        /* UTF-8 bytes (lines.to_text): read in place once they are known to be well-formed; ill-formed ones
+           are the pure decoder's located error. A non-contiguous memoryview is left to it too. */
+        if (PyObject_GetBuffer(text, &view, PyBUF_SIMPLE) < 0)
+            return declined();
+        have_view = 1;
+        d.buf = (const char *)view.buf;
+        d.n = view.len;
+        if (!utf8_check((const unsigned char *)d.buf, d.n, &d.ascii)) {
+            PyBuffer_Release(&view);
             Py_RETURN_NOTIMPLEMENTED;
         }
-        d.buf = PyBytes_AS_STRING(utf8);
-        d.n = PyBytes_GET_SIZE(utf8);
-        if (d.n >= 3 && memcmp(d.buf, "\xEF\xBB\xBF", 3) == 0)
-            d.pos = 3;  /* one leading byte-order mark */
+    } else {
+        Py_RETURN_NOTIMPLEMENTED;
     }
+    if (!d.ascii && d.n >= 3 && memcmp(d.buf, "\xEF\xBB\xBF", 3) == 0)
+        d.pos = 3;  /* one leading byte-order mark */
     d.keys = PyMem_Calloc(KEY_CACHE, sizeof(PyObject *));
     PyObject *result = NULL;
     /* No Python code runs and the GIL is held throughout, so the cyclic GC is paused while the tree grows:
@@ -1443,6 +1520,8 @@ static PyObject *py_decode(PyObject *self, PyObject *const *args, Py_ssize_t nar
 #endif
     dec_clear(&d);
     Py_XDECREF(utf8);
+    if (have_view)
+        PyBuffer_Release(&view);
     if (result == NULL) {
         if (PyErr_Occurred()) {
             if (PyErr_ExceptionMatches(PyExc_MemoryError))
