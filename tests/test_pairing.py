@@ -104,6 +104,15 @@ def test_an_unclaimed_file_is_the_twin_of_its_hand_written_toon_sibling() -> Non
     assert plan(["a.md"], disk(file("a.md", "# A\n"))).matches == ()
 
 
+def test_an_unclaimed_file_that_is_not_the_twin_of_its_toon_sibling_pairs_with_nothing() -> None:
+    # The twin of a hand-written a.toon is a.md: a JSON, JSONL, PDF, HTML or .markdown file beside it that is
+    # not opted in is no twin of it, so it is neither refused as written by hand nor offered for regeneration.
+    for other in ("a.json", "a.jsonl", "a.pdf", "a.html", "a.markdown"):
+        files = disk(file(other, "{}"), file("a.toon", "a: 1\n"))
+        assert plan([other], files) == Plan((), (), (), ()), other
+        assert plan([other, "a.toon"], files).matches == (Match("a.toon", "a.md", "toon", "md"),), other
+
+
 def test_listing_both_files_of_a_pair_makes_one_pair() -> None:
     files = disk(file("a.toon", "a: 1\n"), generated("a.md", "a.toon", "a: 1\n"))
     assert plan(["a.toon", "a.md"], files).matches == plan(["a.md", "a.toon"], files).matches == (

@@ -120,6 +120,19 @@ def test_hand_written_twin_and_hand_edited_twin_are_refused(repo: Path) -> None:
     assert (repo / "data" / "agents.toon").read_text() == edited
 
 
+def test_a_toon_file_beside_a_json_file_not_opted_in_makes_no_pair_of_them(repo: Path) -> None:
+    # notes.json is no source (outside data/*.json); notes.toon is a hand-written source whose twin is notes.md.
+    (repo / "notes.json").write_text('{"a": 1}\n')
+    (repo / "notes.toon").write_text("a: 1\n")
+    result = invoke("sync", "notes.json")
+    assert result.exit_code == 0 and "by hand" not in result.output, result.output
+    result = invoke("sync", "notes.json", "notes.toon")
+    assert result.exit_code == 0 and "by hand" not in result.output, result.output
+    assert (repo / "notes.json").read_text() == '{"a": 1}\n' and (repo / "notes.toon").read_text() == "a: 1\n"
+    assert twins.parse_marker((repo / "notes.md").read_text()) is not None
+    assert invoke("check", "notes.json", "notes.toon").exit_code == 0
+
+
 def test_markdown_only_when_opted_in(repo: Path) -> None:
     (repo / "README.md").write_text("# Readme\n\nplain\n")
     (repo / "plan.md").write_text("---\ntoon: true\n---\n# Plan\n\n- [x] one\n")

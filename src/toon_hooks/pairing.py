@@ -151,8 +151,9 @@ def resolve(claims: Sequence[Claim], files: Files) -> Plan:
     """Pair the claimed files, one pair per twin, given the scans of their `lookups`.
 
     A twin whose source is gone is an orphan. An unclaimed file is the twin of its TOON sibling when that is a
-    source (a file without a marker), so that it is refused as hand-written below, or regenerated when it is
-    a conflicted generated twin. Two sources generating one twin is a problem.
+    source (a file without a marker) whose twin path is this file (a.md for a.toon, never a.json), so that it
+    is refused as hand-written below, or regenerated when it is a conflicted generated twin. Two sources
+    generating one twin is a problem.
     """
     existing = {path for path, state in files.items() if state is not None and state.kind != "missing"}
     gone = {twin for twin, _ in orphans(((c.path, c.other) for c in claims if c.role == "twin"), existing)}
@@ -169,7 +170,8 @@ def resolve(claims: Sequence[Claim], files: Files) -> Plan:
             continue
         if item.role == "unclaimed":
             sibling = files.get(item.other)
-            if sibling is not None and sibling.kind == "file" and twins.parse_marker(sibling.head) is None:
+            if (twins.twin_path(item.other) == item.path and sibling is not None and sibling.kind == "file"
+                    and twins.parse_marker(sibling.head) is None):
                 matches.setdefault(item.path, _match(item.other, item.path))
             continue
         source, twin = (item.other, item.path) if item.role == "twin" else (item.path, item.other)
