@@ -18,15 +18,14 @@ from types import FrameType
 from typing import Any
 
 from click.testing import CliRunner, Result
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import json_model_equal
 
 from toon_hooks.cli import main
 from toon_hooks.toon import decode, encode
 from toon_hooks.toon.jsontext import dumps_json
-
-from strategies import json_model_equal
-from conftest import examples
 
 TIME_LIMIT = 30.0
 """Seconds one run may take: generous, as the machine may be busy; a hang or a blow-up takes far longer."""

@@ -13,8 +13,8 @@ import diskcache
 import pytest
 import tiktoken
 from click.testing import CliRunner, Result
-
 from conftest import TEST_ENCODING
+
 from toon_hooks import decode
 from toon_hooks.cache import cache_dir
 from toon_hooks.cli import main

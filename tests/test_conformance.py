@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import FIXTURES_DIR
 
 import toon_hooks
 from toon_hooks import ToonDecodeError
-
-from conftest import FIXTURES_DIR
 
 pytestmark = pytest.mark.usefixtures("codec_path")
 

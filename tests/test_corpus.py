@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import REPO_ROOT, TEST_ENCODING
+
 from toon_hooks.cli import main
 from toon_hooks.formats import registry
 from toon_hooks.formats.markdown.parser import parser

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from chromium import Browser, Tab, executable
 from conftest import REPO_ROOT
+
 from toon_hooks import encode
 from toon_hooks.formats.registry import format_of, get
 from toon_hooks.options import Options

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import examples
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-
 from strategies import json_values
+
 from toon_hooks import decode
 from toon_hooks.errors import ConversionError
 from toon_hooks.formats.html import HtmlToMarkdown, HtmlToToon, MarkdownToHtml
@@ -20,7 +21,6 @@ from toon_hooks.formats.markdown.parser import parser
 from toon_hooks.formats.markdown.write import data_to_markdown
 from toon_hooks.formats.registry import get
 from toon_hooks.options import Options
-from conftest import examples
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = sorted([*(ROOT / "tests" / "data" / "markdown").rglob("*.md"), *(ROOT / "examples").glob("*.md")])

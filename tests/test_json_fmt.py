@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import examples
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from strategies import json_model_equal, json_values
 
 from toon_hooks import decode, encode
 from toon_hooks.errors import ConfigError, ConversionError, ToonDecodeError
@@ -27,9 +29,6 @@ from toon_hooks.formats.json_fmt import (
 )
 from toon_hooks.formats.registry import get
 from toon_hooks.options import Options
-
-from strategies import json_model_equal, json_values
-from conftest import examples
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "export.json"
 PROPERTY = settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import yaml
-
 from conftest import REPO_ROOT
 
 

@@ -7,7 +7,13 @@ from pathlib import Path
 from toon_hooks.formats import markdown
 from toon_hooks.formats.checkpoint import data_to_markdown as checkpoint_markdown
 from toon_hooks.formats.markdown.layout import (
-    code_lines, code_text, document_text, fence_lines, front_matter_lines, join_blocks, table_lines,
+    code_lines,
+    code_text,
+    document_text,
+    fence_lines,
+    front_matter_lines,
+    join_blocks,
+    table_lines,
 )
 from toon_hooks.formats.markdown.write import data_to_markdown
 from toon_hooks.formats.pdf.markdown import render_markdown

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +17,6 @@ from toon_hooks.formats.markdown.parser import parser
 from toon_hooks.formats.markdown.read import markdown_to_data
 from toon_hooks.formats.markdown.readings import markdown_of
 from toon_hooks.options import Options
-from conftest import examples
 
 DATA = Path(__file__).parent / "data"
 DOCUMENTS = sorted((DATA / "markdown").glob("**/*.md")) + sorted((DATA / "checkpoint").glob("*.md"))

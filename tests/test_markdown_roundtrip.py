@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import json_values
@@ -15,12 +16,11 @@ from strategies import json_values
 import toon_hooks
 from toon_hooks.errors import ConversionError
 from toon_hooks.formats.json_fmt import toon_document
+from toon_hooks.formats.markdown.parser import parser
 from toon_hooks.formats.markdown.read import markdown_to_data
 from toon_hooks.formats.markdown.scalar import is_scalar, scalar_text
 from toon_hooks.formats.markdown.write import data_to_markdown
-from toon_hooks.formats.markdown.parser import parser
 from toon_hooks.options import Options
-from conftest import examples
 
 DATA = Path(__file__).parent / "data" / "markdown"
 CORPUS = sorted(DATA.glob("*.md"))

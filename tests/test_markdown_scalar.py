@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import numbers
 
 import toon_hooks
+from toon_hooks.formats.markdown.read import markdown_to_data
 from toon_hooks.formats.markdown.scalar import (
     ALERT,
     BULLET,
@@ -30,9 +32,7 @@ from toon_hooks.formats.markdown.scalar import (
     unique_key,
     unquote_string,
 )
-from toon_hooks.formats.markdown.read import markdown_to_data
 from toon_hooks.formats.markdown.slots import probe
-from conftest import examples
 
 ALL_SLOTS = (SECTION, CONTAINER, QUOTE, ALERT, BULLET, ORDERED, TASK, ORDERED_TASK, CELL, HEADER, HEADING, DEEP_HEADING)
 

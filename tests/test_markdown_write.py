@@ -4,12 +4,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from strategies import json_values
 
 from toon_hooks.formats.markdown.read import markdown_to_data
 from toon_hooks.formats.markdown.write import data_to_markdown
-from conftest import examples
 
 RENDERS: list[tuple[str, Any, str]] = [
     ("empty object is an empty document", {}, ""),

@@ -11,6 +11,7 @@ from typing import Any
 import pymupdf
 import pytest
 import toon_format
+from conftest import examples
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -32,7 +33,6 @@ from toon_hooks.formats.pdf.markdown import render_markdown
 from toon_hooks.formats.pdf.model import field_names, toon_model, typed_cell
 from toon_hooks.formats.registry import get
 from toon_hooks.options import Options
-from conftest import examples
 
 PageFn = Callable[[Any], None]
 PROSE = "The quarterly numbers improved across every region, driven by demand. " * 3

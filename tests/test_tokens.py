@@ -13,21 +13,21 @@ from pathlib import Path
 
 import pytest
 import tiktoken
+from conftest import TEST_ENCODING, examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import TEST_ENCODING, examples
 from toon_hooks.cache import Store
-from toon_hooks.twins import glob_match
 from toon_hooks.tokens import (
-    _Memo,
     TokenCounter,
+    _Memo,
     check_budgets,
     clear_memo,
     digest,
     load_tokenizer,
     savings,
 )
+from toon_hooks.twins import glob_match
 
 ENC = tiktoken.get_encoding(TEST_ENCODING)
 CL100K_URL = "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken"

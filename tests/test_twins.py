@@ -1,11 +1,11 @@
 """Pure pairing rules: twin paths, the marker line, opt-in, hand-edit detection."""
 from __future__ import annotations
 
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toon_hooks import twins
-from conftest import examples
 
 
 def test_twin_paths_keep_folder_and_stem() -> None:

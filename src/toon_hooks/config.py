@@ -5,8 +5,8 @@ Unknown keys and bad values are `ConfigError`s naming the key, with a suggestion
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
 
 from .errors import ConfigError
 from .options import DELIMITERS, Options

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import diskcache  # type: ignore[import-untyped]
 import tiktoken
-
 from test_cache import Exploit, locked
+
 from toon_hooks import config as config_mod
 from toon_hooks.cache import cache_dir
 from toon_hooks.conversions import cache_key

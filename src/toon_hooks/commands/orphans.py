@@ -9,9 +9,9 @@ import stat
 from collections.abc import Sequence
 
 from .. import git, pairing
+from ..formats.spec import TWIN_SUFFIXES
 from ..fsio import read_bytes
 from ..output import EXIT_FAIL, EXIT_OK, err
-from ..formats.spec import TWIN_SUFFIXES
 from ..paths import expand_paths, project_root
 
 

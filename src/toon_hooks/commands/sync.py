@@ -45,7 +45,8 @@ def _run(check: bool, files: Sequence[str], *, all_files: bool, jobs: int | None
          worker_reads: bool = False) -> int:
     from ..cache import store_for
     from ..report import Problem, Report
-    from ..sync import Request, sync as sync_twins
+    from ..sync import Request
+    from ..sync import sync as sync_twins
 
     started = time.perf_counter()
     root, in_git = project_root()

@@ -5,7 +5,8 @@ import json
 import math
 import re
 from collections import Counter
-from typing import Any, Callable, NoReturn
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 from ..errors import ConfigError, ConversionError
 from ..options import DELIMITERS, Options

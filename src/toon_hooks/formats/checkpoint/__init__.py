@@ -112,9 +112,8 @@ _PHASE_WORD = re.compile(r"\b(?:phase|sprint)\b", re.I)
 
 def detect(text: str, path: str, options: Options) -> bool:
     """Return True when the document at `path` is a checkpoint or a task list (rules in the module doc)."""
-    from .blocks import load_front_matter, read_blocks
-
     from ...twins import glob_match
+    from .blocks import load_front_matter, read_blocks
 
     if any(glob_match(path, glob) for glob in options.checkpoint_globs):
         return True

@@ -10,10 +10,10 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from .render import SEPARATOR
-from .text import clean, meta_lines, typed, writable
 from ..markdown.nesting import check_nesting
 from ..markdown.parser import parsed, parser
+from .render import SEPARATOR
+from .text import clean, meta_lines, typed, writable
 
 if TYPE_CHECKING:
     from markdown_it.token import Token

@@ -8,14 +8,29 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..markdown.layout import code_text, fence_lines
 from .blocks import (
-    ITEM_DEFAULTS, Block, add_metadata, drop_separator, item_row, read_blocks, split_at, split_rest, take_header,
+    ITEM_DEFAULTS,
+    Block,
+    add_metadata,
+    drop_separator,
+    item_row,
+    read_blocks,
+    split_at,
+    split_rest,
+    take_header,
     trim_columns,
 )
 from .render import (
-    SEPARATOR, header_parts, join_parts, kept_parts, metadata_paragraph, render_front_matter, render_items, task_list,
+    SEPARATOR,
+    header_parts,
+    join_parts,
+    kept_parts,
+    metadata_paragraph,
+    render_front_matter,
+    render_items,
+    task_list,
 )
-from ..markdown.layout import code_text, fence_lines
 from .text import escape, meta_lines, typed, untyped
 
 KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = (

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .text import Scalar, escape, meta_line, untyped
 from ..markdown.front import dump_json_front_matter
 from ..markdown.layout import checkbox, document_text, front_matter_lines, item_lines, join_blocks, table_lines
 from ..markdown.parser import parser
+from .text import Scalar, escape, meta_line, untyped
 
 SEPARATOR = "<!-- -->"
 """Written between two blocks that would otherwise read back as one; reading drops it."""

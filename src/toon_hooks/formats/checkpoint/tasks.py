@@ -8,7 +8,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from .blocks import (
-    ITEM_DEFAULTS, Block, drop_separator, item_row, split_at, split_rest, take_header, trim_columns,
+    ITEM_DEFAULTS,
+    Block,
+    drop_separator,
+    item_row,
+    split_at,
+    split_rest,
+    take_header,
+    trim_columns,
 )
 from .render import header_parts, join_parts, render_front_matter, rest_parts, task_list
 from .text import untyped

@@ -15,7 +15,8 @@ import functools
 import json
 import math
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ...errors import ConversionError
 from .scalar import scalar_text

@@ -7,13 +7,14 @@ objects tagged by their keys. Inline content stays Markdown source. `slots` keep
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from ...errors import ConversionError, ToonDecodeError
 from .front import load_front_matter
 from .layout import code_text, heading_lines
 from .nesting import check_nesting
+from .parser import parsed, parser
 from .scalar import (
     ALERT,
     BULLET,
@@ -34,7 +35,6 @@ from .scalar import (
     unique_key,
     unquote_string,
 )
-from .parser import parsed, parser
 from .slots import is_raw
 
 if TYPE_CHECKING:

@@ -7,8 +7,11 @@ reader is passed in (`read`), as it asks this module while it reads: neither mod
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
+from ...errors import ConversionError
+from .layout import checkbox, heading_lines, item_lines, quote_lines, table_lines
 from .scalar import (
     ALERT,
     BULLET,
@@ -26,8 +29,6 @@ from .scalar import (
     is_plain,
     same,
 )
-from ...errors import ConversionError
-from .layout import checkbox, heading_lines, item_lines, quote_lines, table_lines
 
 _SENTINEL = ["```", "```", ""]
 """An empty code block placed before the text so the text is read as a later block, not the first one."""

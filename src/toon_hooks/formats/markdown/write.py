@@ -13,8 +13,16 @@ from typing import Any
 from ...errors import ConversionError
 from .front import dump_front_matter
 from .layout import (
-    Block, checkbox, document_text, fence_lines, front_matter_lines, heading_lines, item_lines, join_blocks,
-    quote_lines, table_lines,
+    Block,
+    checkbox,
+    document_text,
+    fence_lines,
+    front_matter_lines,
+    heading_lines,
+    item_lines,
+    join_blocks,
+    quote_lines,
+    table_lines,
 )
 from .read import BODY, FRONT_MATTER, REFERENCES, markdown_to_data
 from .scalar import (

@@ -11,11 +11,11 @@ from typing import Any
 
 from ...errors import ConversionError, MissingDependencyError
 from ...options import Options
+from ..registry import Converter, register
 from .layout import PageRecord, clean
 from .markdown import render_markdown
 from .model import build_document, toon_model
 from .page import page_record
-from ..registry import Converter, register
 
 SMALL_PDF_PAGES = 16
 """Below this many pages a worker pool costs more than it saves."""
