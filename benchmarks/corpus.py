@@ -248,7 +248,8 @@ def main() -> None:
             root = Path(tmp) / kind
             sources = build(root, kind, count, args.seed)
             data = [(root / source).read_bytes() for source in sources]
-            weights = sum(weight(Task(s, format_of(s) or "", "", d, Options())) for s, d in zip(sources, data))
+            weights = sum(weight(Task(s, format_of(s) or "", "", d, Options()))
+                          for s, d in zip(sources, data, strict=True))
             configs = {"-j 1": (1, ""), "-j 2": (2, ""), "cluster 2×1": (2, local.scheduler_address)}
             runs: dict[str, list[dict[str, Any]]] = {name: [] for name in configs}
             for _ in range(args.repeat):

