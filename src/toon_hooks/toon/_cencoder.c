@@ -478,6 +478,36 @@ static int put_wide(Enc *e, PyObject *s, int quote)
     }
 }
 
+/* Whether an ASCII string has a character that forces quoting (§7.2), checked 8 bytes at a time: the last
+ * word overlaps the one before it, and 4 to 7 bytes make one word of two overlapping halves (a byte seen twice
+ * changes nothing). */
+static inline int ascii_unsafe(const Enc *e, const unsigned char *p, Py_ssize_t n)
+{
+    uint64_t word;
+    if (n >= 8) {
+        for (Py_ssize_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&word, p + i, 8);
+            if (unsafe_in_word(word, e->delim_word)) {
+                return 1;
+            }
+        }
+        memcpy(&word, p + n - 8, 8);
+        return unsafe_in_word(word, e->delim_word);
+    }
+    if (n >= 4) {
+        uint32_t low, high;
+        memcpy(&low, p, 4);
+        memcpy(&high, p + n - 4, 4);
+        return unsafe_in_word(low | (uint64_t)high << 32, e->delim_word);
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (e->unsafe[p[i]]) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Append a string value token: bare unless §7.2 asks for quotes (quoting.string_encoder). */
 static int put_string(Enc *e, PyObject *s)
 {
@@ -492,18 +522,8 @@ static int put_string(Enc *e, PyObject *s)
     if (p[n - 1] == ' ' || risky_start(p, n)) {
         return put_quoted_ascii(e, p, n);
     }
-    Py_ssize_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t word;
-        memcpy(&word, p + i, 8);
-        if (unsafe_in_word(word, e->delim_word)) {
-            return put_quoted_ascii(e, p, n);
-        }
-    }
-    for (const unsigned char *unsafe = e->unsafe; i < n; i++) {
-        if (unsafe[p[i]]) {
-            return put_quoted_ascii(e, p, n);
-        }
+    if (ascii_unsafe(e, p, n)) {
+        return put_quoted_ascii(e, p, n);
     }
     return put(e, (const char *)p, n);
 }
