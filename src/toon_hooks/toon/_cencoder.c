@@ -18,6 +18,9 @@
  * writes the prefix straight into the buffer: every form chosen afterwards starts with that prefix.
  * A table is first classified without writing anything (a Plan: field names from the first object,
  * a nested Plan per object column, the cells of every row in field order), then written row by row.
+ * Speed: strings are scanned and escaped 8 bytes at a time (ASCII) or in per-kind loops (UCS1/2/4); bare keys
+ * are remembered by address; small ints are read from the int object; floats take an exact short-decimal
+ * test, else Ryu's shortest digits (repr's, without dtoa); the output buffer is kept for the next run.
  *
  * Every function returns OK, FAIL (a Python exception is set: only MemoryError in practice), DECLINE
  * (answer NotImplemented, nothing set) or, for the table tries, NO (not a table: use the other form).
@@ -1104,7 +1107,7 @@ static void ryu_shortest(const double x, uint64_t *const digits, int32_t *const 
             } else if (accept_bounds) {
                 vm_trailing_zeros = ryu_multiple_of_pow5(mv - 1 - mm_shift, q);
             } else {
-                vp -= ryu_multiple_of_pow5(mv + 2, q);
+                vp -= (uint64_t)ryu_multiple_of_pow5(mv + 2, q);
             }
         }
     } else {
@@ -1841,7 +1844,7 @@ static PyObject *encode(PyObject *module, PyObject *const *args, Py_ssize_t narg
     e.delim = d;
     e.indent = indent_size;
     e.unsafe = d == ',' ? UNSAFE_COMMA : d == '\t' ? UNSAFE_TAB : UNSAFE_PIPE;
-    e.delim_word = ONES * (uint64_t)d;
+    e.delim_word = ONES * (uint64_t)(unsigned char)d;
     int status = enc_document(&e, value);
     PyObject *result = NULL;
     if (status == OK) {
