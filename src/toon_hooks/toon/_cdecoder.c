@@ -38,8 +38,9 @@ enum { S_OBJECT, S_LIST, S_TABLE, S_KEYED, S_DONE };
 enum { OP_LEAF, OP_OPEN, OP_CLOSE };
 
 #define MAX_INT_DIGITS 4300  /* tokens.MAX_INT_DIGITS: longer integers are an error in the pure decoder */
-#define KEY_CACHE 1024       /* slots of the per-document key cache (a power of two) */
+#define KEY_CACHE 1024       /* most slots of each per-document string cache (a power of two) */
 #define KEY_CACHE_LEN 40     /* longest key (in bytes) that the cache holds */
+#define VALUE_CACHE_LEN 16   /* longest unquoted string value (in bytes) that the value cache holds */
 
 /* The compiled field list of a tabular or keyed header (headers.Fields): pre-order build steps. */
 typedef struct {
@@ -93,7 +94,8 @@ typedef struct {
     Scope *stack;
     Py_ssize_t sp, cap;
     Py_ssize_t top_counted;   /* index of the topmost list/table/keyed scope, or -1 */
-    PyObject **keys;          /* key cache: KEY_CACHE slots of ASCII str, or NULL */
+    PyObject **keys;          /* key cache: `slots` slots of ASCII str, then as many for short values */
+    Py_ssize_t slots;         /* a power of two up to KEY_CACHE, smaller for short documents */
     char *scratch;            /* unescaped bytes of a quoted string */
     Py_ssize_t scratch_cap;
 } Dec;
@@ -157,14 +159,15 @@ static PyObject *make_str(Dec *d, const char *p, Py_ssize_t n)
     return PyUnicode_DecodeUTF8(p, n, NULL);
 }
 
-/* Return a (new reference to a) str of the key bytes [s, e), from the per-document cache when it is short
-   ASCII: repeated keys then cost one hash of a few bytes, and their dict lookups reuse the cached hash. */
-static PyObject *get_key(Dec *d, Py_ssize_t s, Py_ssize_t e)
+/* Return a (new reference to a) str of the bytes [s, e) from `table`, one of the per-document caches of
+   short ASCII strings (d->slots slots, direct-mapped by an FNV-1a hash), made and cached on a miss. Keys
+   repeat in every list item and row, short values (flags, levels, names) often: a hit costs one hash of a
+   few bytes, no allocation, and dict look-ups reuse the cached str hash. Strings are immutable, so sharing
+   one object is invisible (the pure decoder memoizes its values too). */
+static PyObject *cached_str(Dec *d, Py_ssize_t s, Py_ssize_t e, PyObject **table)
 {
     Py_ssize_t n = e - s;
     const unsigned char *p = (const unsigned char *)d->buf + s;
-    if (n > KEY_CACHE_LEN || d->keys == NULL)
-        return make_str(d, (const char *)p, n);
     size_t h = 2166136261u;
     unsigned char high = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -174,20 +177,28 @@ static PyObject *get_key(Dec *d, Py_ssize_t s, Py_ssize_t e)
     if (high & 0x80)
         return make_str(d, (const char *)p, n);
     h ^= (size_t)n;
-    PyObject **slot = &d->keys[h & (KEY_CACHE - 1)];
+    PyObject **slot = &table[h & (size_t)(d->slots - 1)];
     PyObject *found = *slot;
     if (found != NULL && PyUnicode_GET_LENGTH(found) == n && memcmp(PyUnicode_DATA(found), p, (size_t)n) == 0) {
         Py_INCREF(found);
         return found;
     }
-    PyObject *key = PyUnicode_New(n, 127);
-    if (key == NULL)
+    PyObject *str = PyUnicode_New(n, 127);
+    if (str == NULL)
         return NULL;
     if (n)
-        memcpy(PyUnicode_DATA(key), p, (size_t)n);
-    Py_INCREF(key);
-    Py_XSETREF(*slot, key);
-    return key;
+        memcpy(PyUnicode_DATA(str), p, (size_t)n);
+    Py_INCREF(str);
+    Py_XSETREF(*slot, str);
+    return str;
+}
+
+/* Return a (new reference to a) str of the key bytes [s, e), cached when short (see cached_str). */
+static PyObject *get_key(Dec *d, Py_ssize_t s, Py_ssize_t e)
+{
+    if (e - s > KEY_CACHE_LEN)
+        return make_str(d, d->buf + s, e - s);
+    return cached_str(d, s, e, d->keys);
 }
 
 /* Return the offset just past the quote closing the quoted run that opens at buf[q], or -1 if the run does
@@ -538,6 +549,8 @@ static PyObject *parse_value(Dec *d, Py_ssize_t s, Py_ssize_t e)
     default:
         break;
     }
+    if (n <= VALUE_CACHE_LEN)
+        return cached_str(d, s, e, d->keys + d->slots);
     return make_str(d, p, n);
 }
 
@@ -1374,7 +1387,7 @@ static void dec_clear(Dec *d)
     }
     PyMem_Free(d->stack);
     if (d->keys != NULL) {
-        for (Py_ssize_t i = 0; i < KEY_CACHE; i++)
+        for (Py_ssize_t i = 0; i < 2 * d->slots; i++)
             Py_XDECREF(d->keys[i]);
         PyMem_Free(d->keys);
     }
@@ -1494,7 +1507,10 @@ static PyObject *py_decode(PyObject *self, PyObject *const *args, Py_ssize_t nar
     }
     if (!d.ascii && d.n >= 3 && memcmp(d.buf, "\xEF\xBB\xBF", 3) == 0)
         d.pos = 3;  /* one leading byte-order mark */
-    d.keys = PyMem_Calloc(KEY_CACHE, sizeof(PyObject *));
+    d.slots = 16;  /* about one slot per 32 bytes of text: a short document need not clear a big cache */
+    while (d.slots < KEY_CACHE && d.slots * 32 < d.n)
+        d.slots *= 2;
+    d.keys = PyMem_Calloc((size_t)(2 * d.slots), sizeof(PyObject *));
     PyObject *result = NULL;
     /* No Python code runs and the GIL is held throughout, so the cyclic GC is paused while the tree grows:
        it would otherwise traverse the half-built (acyclic) containers again and again. */
