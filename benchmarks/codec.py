@@ -28,6 +28,7 @@ import json
 import random
 import sys
 import time
+from functools import partial
 from typing import Any, Callable, NamedTuple
 
 import toon_hooks
@@ -173,7 +174,8 @@ def escapes(rng: random.Random, count: int = 200, size: int = 2000) -> dict[str,
 
 def numbers(rng: random.Random, count: int = 100_000) -> dict[str, Any]:
     """One huge inline array of 100,000 numbers (ints and floats mixed)."""
-    return {"values": [rng.randrange(-10**6, 10**6) if i % 2 else round(rng.uniform(-1e3, 1e3), 4) for i in range(count)]}
+    values = [rng.randrange(-(10**6), 10**6) if i % 2 else round(rng.uniform(-1e3, 1e3), 4) for i in range(count)]
+    return {"values": values}
 
 
 def big(rng: random.Random) -> dict[str, Any]:
@@ -234,10 +236,7 @@ def third_party() -> tuple[dict[str, Codec], list[str]]:
             continue
         if name == "toony":  # its default limits (1,000,000 elements) would refuse the big dataset
             limits = module.Limits(max_input_bytes=1 << 34, max_output_bytes=1 << 34, max_elements=1 << 34)
-            codecs[name] = Codec(
-                lambda value, m=module, lim=limits: m.encode(value, limits=lim),
-                lambda text, m=module, lim=limits: m.decode(text, limits=lim),
-            )
+            codecs[name] = Codec(partial(module.encode, limits=limits), partial(module.decode, limits=limits))
         elif name == "toons":
             codecs[name] = Codec(module.dumps, module.loads)
         else:
@@ -305,16 +304,15 @@ def measure(value: Any, codecs: dict[str, Codec], repeats: int) -> Row:
         except Exception as exc:
             same[name] = f"dec fails ({type(exc).__name__})"
             continue
-        same[name] = {(True, True): "yes", (False, True): "enc differs"}.get((encoded, decoded), "dec differs")
-        if not encoded and not decoded:
-            same[name] = "both differ"
-    enc = race({name: (lambda c=codec: c.encode(value)) for name, codec in codecs.items()}, repeats)
-    dec = race(
-        {name: (lambda c=codec, t=(compact if name == "json" else ours): c.decode(t)) for name, codec in codecs.items()},
-        repeats,
-    )
-    rate = lambda times: {n: None if t is None else sizes[n] / t for n, t in times.items()}  # noqa: E731
-    return Row(len(ours.encode()) / 1024, rate(enc), rate(dec), same)
+        same[name] = ("yes" if decoded else "dec differs") if encoded else ("enc differs" if decoded else "both differ")
+    enc = race({name: partial(codec.encode, value) for name, codec in codecs.items()}, repeats)
+    texts = {name: compact if name == "json" else ours for name in codecs}
+    dec = race({name: partial(codec.decode, texts[name]) for name, codec in codecs.items()}, repeats)
+
+    def rates(times: dict[str, float | None]) -> dict[str, float | None]:
+        return {name: None if t is None else sizes[name] / t for name, t in times.items()}
+
+    return Row(len(ours.encode()) / 1024, rates(enc), rates(dec), same)
 
 
 def _ratio(ours: float | None, theirs: float | None) -> str:
