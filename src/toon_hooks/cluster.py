@@ -92,7 +92,8 @@ def convert_on_worker(expected: Identity, items: Sequence[Task | Shared]) -> lis
             what = f"toon-hooks {here[0]}, the client {expected[0]}"
         else:
             what = ", ".join(f"{mine} where the client has {theirs}"
-                             for (_, _, mine), (_, _, theirs) in zip(here[1], expected[1]) if mine != theirs)
+                             for (_, _, mine), (_, _, theirs) in zip(here[1], expected[1], strict=True)
+                             if mine != theirs)
         raise ToonHooksError(f"cluster refused: worker {get_worker().address} runs {what}; install the client's "
                              f"toon-hooks on every worker")
     return [runner.convert_task(item) if isinstance(item, Task) else _read_and_convert(item) for item in items]
@@ -193,7 +194,7 @@ class ClusterRunner:
                     failure = exc
                 future.release()
                 if outcomes is not None:
-                    yield list(zip(indices, outcomes))
+                    yield list(zip(indices, outcomes, strict=True))
                 elif not retry:  # one task per future: a file that kills its worker fails alone
                     queue.extendleft(([index], True) for index in reversed(indices))
                 else:

@@ -30,9 +30,9 @@ def convert_all(tasks: Sequence[runner.Task], store: Store, jobs: int,
     outcomes = runner.run([tasks[i] for i in misses], jobs, progress)
     results: list[tuple[runner.Outcome, dict[str, Any] | None]] = [
         (runner.Outcome(t.path, text=hits[k]["text"]), hits[k]) if k in hits else (runner.Outcome(t.path), None)
-        for t, k in zip(tasks, keys)
+        for t, k in zip(tasks, keys, strict=True)
     ]
-    for index, outcome in zip(misses, outcomes):
+    for index, outcome in zip(misses, outcomes, strict=True):
         results[index] = (outcome, None)
     return results
 

@@ -265,6 +265,6 @@ def hand_edit_problem(loaded: Loaded, fresh_digest: str, expected: str | None, b
     if expected is not None and loaded.marker is not None and loaded.marker.fresh_digest == fresh_digest:
         written = (loaded.twin_text or "").replace("\r\n", "\n").split("\n")
         generated = expected.split("\n")
-        line = next((i for i, (a, b) in enumerate(zip(written, generated), 1) if a != b),
+        line = next((i for i, (a, b) in enumerate(zip(written, generated, strict=False), 1) if a != b),
                     min(len(written), len(generated)) + 1)
     return Problem(twin, message, line)

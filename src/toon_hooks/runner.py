@@ -195,8 +195,8 @@ def run(tasks: Sequence[Task], jobs: int, progress: Progress | None = None) -> l
         chunks = list(split(pending, [weights[i] for i in pending], workers * CHUNKS_PER_WORKER))
         batches = ([tasks[i] for i in chunk] for chunk in chunks)
         backend = None if configured is not None else "fork" if forking else "loky"
-        for chunk, part in zip(chunks, _in_workers(batches, max(1, min(workers, len(chunks))), backend)):
-            done.update(zip(chunk, part))
+        for chunk, part in zip(chunks, _in_workers(batches, max(1, min(workers, len(chunks))), backend), strict=True):
+            done.update(zip(chunk, part, strict=True))
             if progress:
                 progress(len(done), total)
     except (OSError, ImportError, NotImplementedError):  # no process support here: run in-process

@@ -178,7 +178,7 @@ def convert_pairs(jobs: Sequence[Job], config: Config, store: Store, workers: in
     uncounted: list[int] = []
     with report.phase("convert"):
         results = convert_all(tasks, store, workers, progress)
-    for index, (job, (outcome, entry)) in enumerate(zip(jobs, results)):
+    for index, (job, (outcome, entry)) in enumerate(zip(jobs, results, strict=True)):
         if outcome.text is None:
             error = outcome.as_error()
             report.problems.append(Problem(job.loaded.match.source, f"error: {error.msg}", error.line or 1,
@@ -198,7 +198,7 @@ def convert_pairs(jobs: Sequence[Job], config: Config, store: Store, workers: in
     if count_tokens:
         with report.phase("tokens"):
             counts = _count_tokens([pairs[i] for i in fresh + uncounted], config, store, report, workers)
-        pairs.update((i, pairs[i]._replace(tokens=tokens)) for i, tokens in zip(fresh + uncounted, counts)
+        pairs.update((i, pairs[i]._replace(tokens=tokens)) for i, tokens in zip(fresh + uncounted, counts, strict=True)
                      if tokens is not None)
     with report.phase("cache"):
         remember(store, [(tasks[i], {"text": twins.split_body(pairs[i].expected), "toon": pairs[i].tokens[0],
@@ -390,7 +390,7 @@ def sync(root: str, config: Config, request: Request, store: Store, report: Repo
         pairs.update((pending[i], pair) for i, pair in converted.items())
     report.problems += _hand_edit_problems(root, request, jobs, pairs)
     kept = [i for i in pending if i in pairs]
-    pairs.update(zip(kept, _apply_min_savings([pairs[i] for i in kept], config, report)))
+    pairs.update(zip(kept, _apply_min_savings([pairs[i] for i in kept], config, report), strict=True))
     synced = [pairs[i] for i in sorted(pairs) if not jobs[i].loaded.hand_edited]
     report.files = _file_tokens(synced)
     stale = [p for p in synced if p.stale]

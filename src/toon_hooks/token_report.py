@@ -133,6 +133,6 @@ def format_table(rows: Sequence[Sequence[str]]) -> str:
     lines = []
     for row in rows:
         cells = [cell.ljust(width) if column < 2 else cell.rjust(width)
-                 for column, (cell, width) in enumerate(zip(row, widths))]
+                 for column, (cell, width) in enumerate(zip(row, widths, strict=True))]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)

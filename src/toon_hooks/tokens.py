@@ -138,8 +138,8 @@ class TokenCounter:
         unknown = [text for text, count in found.items() if count is None]
         lengths = self._encode_lengths(unknown) if unknown else None
         if lengths is not None:
-            found.update(zip(unknown, lengths))
-            self.remember({keys[text]: length for text, length in zip(unknown, lengths)})
+            found.update(zip(unknown, lengths, strict=True))
+            self.remember({keys[text]: length for text, length in zip(unknown, lengths, strict=True)})
         return found
 
     def load(self) -> bool:
@@ -259,7 +259,7 @@ def _encoding_args(stored: Any) -> dict[str, Any] | None:
         tokens = struct.Struct(lengths).unpack(blob)  # struct.error unless the lengths add up to the blob
     except (ValueError, TypeError, KeyError, RecursionError, struct.error):
         return None
-    ranks = dict(zip(tokens, range(len(tokens))))
+    ranks = dict(zip(tokens, range(len(tokens)), strict=True))
     if len(ranks) != len(tokens):
         return None
     return {"name": name, "pat_str": pattern, "mergeable_ranks": ranks, "special_tokens": special}
@@ -340,4 +340,4 @@ def check_budgets(texts: Mapping[str, str], budgets: Mapping[str, int], counter:
             limits[path] = min(matching)
     counts = counter.count_many([texts[path] for path in limits])
     return [f"{path}: {count:,} tokens > budget {limit:,} ({counter.encoding})"
-            for (path, limit), count in zip(limits.items(), counts) if count is not None and count > limit]
+            for (path, limit), count in zip(limits.items(), counts, strict=True) if count is not None and count > limit]

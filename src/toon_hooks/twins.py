@@ -179,7 +179,7 @@ def glob_match(path: str, pattern: str) -> bool:
         return True
     parts = pattern.split("**/")
     for joints in itertools.product(("**/", ""), repeat=len(parts) - 1):
-        candidate = parts[0] + "".join(joint + part for joint, part in zip(joints, parts[1:]))
+        candidate = parts[0] + "".join(joint + part for joint, part in zip(joints, parts[1:], strict=True))
         if fnmatch.fnmatchcase(path, candidate):
             return True
     return False

@@ -62,10 +62,11 @@ def _write_all(planned: Sequence[Job], results: Sequence[tuple[runner.Outcome, d
                store: Store, stats_encoding: str | None) -> tuple[int, list[str]]:
     """Cache the new results and write every output; return how many files were written and the failures.
     With `stats_encoding`, print each conversion's token counts."""
-    remember(store, [(job.task, {"text": o.text}) for job, (o, e) in zip(planned, results) if e is None and o.text])
+    remember(store, [(job.task, {"text": o.text})
+                     for job, (o, e) in zip(planned, results, strict=True) if e is None and o.text])
     written = 0
     failures: list[str] = []
-    for job, (outcome, _) in zip(planned, results):
+    for job, (outcome, _) in zip(planned, results, strict=True):
         if outcome.text is None:
             failures.append(located(job.task.path, outcome.as_error()))
             continue

@@ -4,8 +4,9 @@ Objects become sections under headings (down to `<h6>`); deeper ones, objects of
 inside a table or list become definition lists (key, value). List rows as the Markdown reader makes them
 (`{[depth,] [done,] text}`) become nested lists, `done` a disabled checkbox; other arrays of objects become
 tables (their keys in first-seen order as columns), other arrays lists, and primitives their text: strings as
-they are, the rest as TOON writes them. All text is escaped, and the stylesheet keeps newlines and runs of spaces (`white-space:
-pre-wrap` inside `.data`), so the markup holds no white space of its own except between top-level blocks.
+they are, the rest as TOON writes them. All text is escaped, and the stylesheet keeps newlines and runs of
+spaces (`white-space: pre-wrap` inside `.data`), so the markup holds no white space of its own except between
+top-level blocks.
 """
 from __future__ import annotations
 

@@ -222,7 +222,7 @@ def table_rows(block: Block) -> dict[str, Any] | None:
     table = block.table
     if table is None or not table.rows or len(set(table.header)) < len(table.header):
         return None
-    rows = [{name: typed(cell) for name, cell in zip(table.header, row)} for row in table.rows]
+    rows = [{name: typed(cell) for name, cell in zip(table.header, row, strict=True)} for row in table.rows]
     value: dict[str, Any] = {"rows": rows}
     if any(table.align):
         value["align"] = list(table.align)

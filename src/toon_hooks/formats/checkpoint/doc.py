@@ -114,7 +114,7 @@ def _sections(blocks: list[Block]) -> tuple[list[Block], list[tuple[Block, list[
 def _kept(titles: list[str], bodies: list[list[Block]]) -> dict[str, list[dict[str, Any]]]:
     """Return the "tables" and "notes" no reader took, each entry with its section title ("" before any)."""
     kept: dict[str, list[dict[str, Any]]] = {"tables": [], "notes": []}
-    for title, body in zip(titles, bodies):
+    for title, body in zip(titles, bodies, strict=True):
         tables, notes = split_rest(body)
         kept["tables"] += [{"section": title, **table} for table in tables]
         kept["notes"] += [{"section": title, "md": note} for note in notes]

@@ -36,7 +36,7 @@ def read_tasklist(blocks: list[Block], data: dict[str, Any]) -> dict[str, Any]:
     data["tasklist"], head = take_header(regions[0])
     data.update(_read_region(head))
     sections = [{HEADING_KEYS[heading.level]: heading.text, **_read_region(body)}
-                for (heading, _), body in zip(groups, regions[1:])]
+                for (heading, _), body in zip(groups, regions[1:], strict=True)]
     if sections:
         data["sections"] = sections
     return {key: data[key] for key in KEY_ORDER if key in data}

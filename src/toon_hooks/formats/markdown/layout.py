@@ -43,7 +43,7 @@ def table_lines(header: list[str], rows: list[list[str]], align: Sequence[str] |
     carries that column's colons."""
     if align is None:
         return [_row(header), _row(["---"] * len(header)), *map(_row, rows)]
-    rule = "|".join(_rule(len(cell) + 2, how) for cell, how in zip(header, align))
+    rule = "|".join(_rule(len(cell) + 2, how) for cell, how in zip(header, align, strict=True))
     return [_row(header), f"|{rule}|", *map(_row, rows)]
 
 

@@ -238,7 +238,8 @@ def _table(node: SyntaxTreeNode) -> Any:
     if not body:
         return {"columns": keys}
     return [
-        {key: _scalar(cell.children[0], CELL) for key, cell in zip(keys, row.children)} for row in body[0].children
+        {key: _scalar(cell.children[0], CELL) for key, cell in zip(keys, row.children, strict=True)}
+        for row in body[0].children
     ]
 
 

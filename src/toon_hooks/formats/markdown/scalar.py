@@ -11,9 +11,9 @@ import math
 import re
 from collections.abc import Collection
 from decimal import Decimal
-from typing import Any, Union
+from typing import Any
 
-Scalar = Union[str, int, float, bool, None]
+Scalar = str | int | float | bool | None
 
 # Slots: where a scalar's text sits; the reader and writer treat each one identically (see `slots`).
 SECTION = "section"
@@ -172,7 +172,7 @@ def same(a: Any, b: Any) -> bool:
     if isinstance(a, dict):
         return isinstance(b, dict) and list(a) == list(b) and all(same(a[k], b[k]) for k in a)
     if isinstance(a, list):
-        return isinstance(b, list) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        return isinstance(b, list) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, (bool, str)) or a is None or isinstance(b, (bool, str)) or b is None:
         return type(a) is type(b) and a == b
     return isinstance(b, (int, float)) and a == b

@@ -51,7 +51,8 @@ _PROBES: dict[str, Probe] = {
     BULLET: lambda lines, text: (item_lines("-", lines), [text]),
     ORDERED: lambda lines, text: (item_lines("1.", lines), {"ordered": [text]}),
     TASK: lambda lines, text: (item_lines("-", checkbox(True, lines)), [{"done": True, "text": text}]),
-    ORDERED_TASK: lambda lines, text: (item_lines("1.", checkbox(True, lines)), {"ordered": [{"done": True, "text": text}]}),
+    ORDERED_TASK: lambda lines, text: (item_lines("1.", checkbox(True, lines)),
+                                       {"ordered": [{"done": True, "text": text}]}),
     CELL: lambda lines, text: (table_lines(["h"], [["\n".join(lines)]]), [{"h": text}]),
     HEADER: lambda lines, text: (table_lines(["\n".join(lines)], [["x"]]), [{text: "x"}]),
     # Levels 1 and 2 have different setext underlines: a raw key must read back under both.

@@ -4,6 +4,7 @@ PyMuPDF is AGPL and optional (`toon-hooks[pdf]`): it is imported only inside the
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from types import ModuleType
@@ -94,7 +95,7 @@ def page_ranges(page_count: int, parts: int) -> list[tuple[int, int]]:
     """Split [0, page_count) into at most `parts` contiguous ranges of near-equal size."""
     parts = max(1, min(parts, page_count))
     bounds = [page_count * i // parts for i in range(parts + 1)]
-    return list(zip(bounds, bounds[1:]))
+    return list(itertools.pairwise(bounds))
 
 
 def extract_document(source: bytes | str, options: Options, jobs: int = 1) -> dict[str, Any]:

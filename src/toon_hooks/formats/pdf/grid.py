@@ -8,6 +8,7 @@ holding its centre, and a grid is kept as a table only when it reads as one; oth
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -223,7 +224,7 @@ def fill(area: Sequence[Box], words: Sequence[Word]) -> Table | None:
 
 def bounds(cells: Iterable[Box]) -> Box:
     """The smallest box holding all of `cells`."""
-    x0s, y0s, x1s, y1s = zip(*cells)
+    x0s, y0s, x1s, y1s = zip(*cells, strict=True)
     return min(x0s), min(y0s), max(x1s), max(y1s)
 
 
@@ -313,10 +314,10 @@ def _joined_across(words: list[Word], span: Sequence[tuple[int, int]], xs: list[
         return True
     lines = _lines(words)
     near_x = any(b[0] - a[2] < a[3] - a[1] and _slot(xs, (a[0] + a[2]) / 2) != _slot(xs, (b[0] + b[2]) / 2)
-                 for line in lines for a, b in zip(line, line[1:]))
+                 for line in lines for a, b in itertools.pairwise(line))
     near_y = any(b[0][1] - a[0][3] < (a[0][3] - a[0][1]) / 2
                  and _slot(ys, (a[0][1] + a[0][3]) / 2) != _slot(ys, (b[0][1] + b[0][3]) / 2)
-                 for a, b in zip(lines, lines[1:]))
+                 for a, b in itertools.pairwise(lines))
     return near_x or near_y
 
 
@@ -326,7 +327,7 @@ def _splits_phrases(texts: dict[tuple[int, int], list[Word]], height: float) -> 
     cell_of = {id(word): position for position, held in texts.items() for word in held}
     words = [word for held in texts.values() for word in held]
     return any(b[0] - a[2] < PHRASE_GAP * height and cell_of[id(a)] != cell_of[id(b)]
-               for line in _lines(words) for a, b in zip(line, line[1:]))
+               for line in _lines(words) for a, b in itertools.pairwise(line))
 
 
 def _lines(words: Sequence[Word]) -> list[list[Word]]:

@@ -8,11 +8,11 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any, Union
+from typing import Any
 
 from .layout import Grid, PageRecord, Unit
 
-Cell = Union[str, int, float, bool, None]
+Cell = str | int | float | bool | None
 
 HEADING_MAX_CHARS = 150
 """Longer runs of large text are paragraphs (pull quotes, large-print intros), not headings."""
@@ -51,7 +51,7 @@ def build_document(source: dict[str, Any], toc: list[dict[str, Any]], pages: Seq
     unmatched = [entry for i, entry in enumerate(toc) if i not in matched]
     if unmatched:
         doc["toc"] = unmatched
-    doc["blocks"] = [_block(number, unit, level) for (number, unit), level in zip(units, levels)]
+    doc["blocks"] = [_block(number, unit, level) for (number, unit), level in zip(units, levels, strict=True)]
     tables = [{"page": page.number, "rows": table_rows(grid)} for page in pages for grid in page.tables]
     if tables:
         doc["tables"] = tables
@@ -124,7 +124,7 @@ def _heading_levels(units: list[tuple[int, Unit]], body: float, toc: list[dict[s
     ranked = sorted({style for style in styles if style}, key=lambda style: (-style[0], not style[1]))
     rank = {style: min(i, 6) for i, style in enumerate(ranked, start=1)}
     levels = []
-    for i, ((_, unit), style) in enumerate(zip(units, styles)):
+    for i, ((_, unit), style) in enumerate(zip(units, styles, strict=True)):
         numbered = _NUMBERED.match(unit.text)
         if i in outline:
             levels.append(outline[i][0])
@@ -206,7 +206,7 @@ def _marked(block: dict[str, Any]) -> str:
 def table_rows(grid: Grid) -> list[dict[str, Cell]]:
     """Turn a grid into row objects keyed by the header row's (made unique) names, cells typed."""
     names = field_names(grid[0])
-    return [dict(zip(names, map(typed_cell, row))) for row in grid[1:]]
+    return [dict(zip(names, map(typed_cell, row), strict=True)) for row in grid[1:]]
 
 
 def field_names(header: Sequence[str | None]) -> list[str]:
