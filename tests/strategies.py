@@ -90,7 +90,7 @@ def keyed_objects(draw: st.DrawFn, children: st.SearchStrategy[Any]) -> dict[str
     """Return objects whose values share one shape (keyed tabular, §9.5), sometimes with one cell broken."""
     rows = draw(uniform_records(children))
     names = draw(st.lists(keys(), min_size=len(rows), max_size=len(rows), unique=True))
-    return dict(zip(names, rows))
+    return dict(zip(names, rows, strict=True))
 
 
 @st.composite
@@ -139,7 +139,7 @@ def _equal(expected: Any, actual: Any, templates: tuple[Any, ...]) -> bool:
     if isinstance(expected, list):
         first = _uniform_first(expected)
         inner = (first,) if first is not None else ()
-        return len(expected) == len(actual) and all(_equal(e, a, inner) for e, a in zip(expected, actual))
+        return len(expected) == len(actual) and all(_equal(e, a, inner) for e, a in zip(expected, actual, strict=True))
     if isinstance(expected, dict):
         alike = [t for t in templates if isinstance(t, dict) and t.keys() == expected.keys()]
         if list(actual) != list(expected) and all(list(actual) != list(t) for t in alike):

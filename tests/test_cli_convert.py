@@ -195,7 +195,8 @@ def test_outputs_never_overwrite_inputs_of_the_same_run(folder: Path) -> None:
     (folder / "a.json").write_text("{}")
     (folder / "a.jsonl").write_text("{}\n")
     result = invoke("a.json", "a.jsonl")
-    assert result.exit_code == 1 and "a.jsonl: error: its output a.toon is also the output of a.json (pick one with --from)" in result.stderr
+    assert result.exit_code == 1
+    assert "a.jsonl: error: its output a.toon is also the output of a.json (pick one with --from)" in result.stderr
 
 
 def test_bad_sources_and_unwritable_outputs_fail_without_traceback(folder: Path) -> None:

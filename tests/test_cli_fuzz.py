@@ -29,7 +29,8 @@ from toon_hooks.toon.jsontext import dumps_json
 
 TIME_LIMIT = 30.0
 """Seconds one run may take: generous, as the machine may be busy; a hang or a blow-up takes far longer."""
-FUZZ = settings(max_examples=examples(250), derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=examples(250), derandomize=True, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow])
 LOCATED = re.compile(r"<stdin>:[1-9][0-9]*:[1-9][0-9]*: error: \S")
 
 _VALUES: list[Any] = [

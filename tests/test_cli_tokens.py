@@ -170,7 +170,7 @@ def test_terminal_table_aligns_numbers_groups_thousands_and_names_the_encoding()
     lines = format_table(report_rows(results, "o200k_base", human=True)).splitlines()
     tokens_end = lines[0].index("tokens (o200k_base)") + len("tokens (o200k_base)")
     counts = ["12,408", "7,000", "95", "92", "100", "12,500", "7,100"]
-    assert [line[tokens_end - len(count):tokens_end] for line, count in zip(lines[1:], counts)] == counts
+    assert [line[tokens_end - len(count):tokens_end] for line, count in zip(lines[1:], counts, strict=True)] == counts
     first_rows = [line.split("  ")[0] for line in lines[1:] if not line.startswith(" ")]
     assert first_rows == ["docs/big.json", "b.md", "small.json", "total json (2 files)"]
     assert "43.6%" in lines[2]  # (12,408 - 7,000) / 12,408

@@ -79,6 +79,7 @@ def test_invalid_toon_is_a_located_error() -> None:
 
 def test_importing_the_converters_loads_no_parser() -> None:
     """markdown-it and PyYAML load when a document is converted, not when the registry imports the module."""
-    code = "import sys, toon_hooks.formats.markdown.converters; print('markdown_it' in sys.modules, 'yaml' in sys.modules)"
+    code = ("import sys, toon_hooks.formats.markdown.converters; "
+            "print('markdown_it' in sys.modules, 'yaml' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["False", "False"]

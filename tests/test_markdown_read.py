@@ -43,7 +43,8 @@ CASES: list[tuple[str, str, Any]] = [
         ],
     ),
     ("task list among other blocks", "Todo:\n\n- [ ] a", ["Todo:", {"tasks": [{"done": False, "text": "a"}]}]),
-    ("nested list", "- a\n  * b\n- c", [{"depth": 0, "text": "a"}, {"depth": 1, "text": "b"}, {"depth": 0, "text": "c"}]),
+    ("nested list", "- a\n  * b\n- c",
+     [{"depth": 0, "text": "a"}, {"depth": 1, "text": "b"}, {"depth": 0, "text": "c"}]),
     ("list item with several blocks", "- a\n\n  ```\n  x\n  ```", [{"depth": 0, "text": ["a", {"code": "x"}]}]),
     (
         "table with typed cells",
@@ -62,13 +63,16 @@ CASES: list[tuple[str, str, Any]] = [
     ("block quote", "> a\n>\n> - b", {"quote": ["a", ["b"]]}),
     ("heading inside a quote is prose", "> Title\n> ---\n> text", {"quote": "## Title\n\ntext"}),
     ("alert", "> [!warning]\n> Careful.", {"alert": "WARNING", "text": "Careful."}),
-    ("html block", "<details>\n<summary>More</summary>\n</details>", {"html": "<details>\n<summary>More</summary>\n</details>"}),
+    ("html block", "<details>\n<summary>More</summary>\n</details>",
+     {"html": "<details>\n<summary>More</summary>\n</details>"}),
     (
         "link reference definitions",
         "See [docs][d].\n\n[D]: https://example.org/docs 'The docs'",
-        {"_body": "See [docs][d].", "link_references": [{"label": "D", "href": "https://example.org/docs", "title": "The docs"}]},
+        {"_body": "See [docs][d].",
+         "link_references": [{"label": "D", "href": "https://example.org/docs", "title": "The docs"}]},
     ),
-    ("front matter", "---\ntitle: T\ntoon: true\n---\n\nx", {"front_matter": {"title": "T", "toon": True}, "_body": "x"}),
+    ("front matter", "---\ntitle: T\ntoon: true\n---\n\nx",
+     {"front_matter": {"title": "T", "toon": True}, "_body": "x"}),
     ("empty front matter", "---\n---\n# A", {"front_matter": None, "A": {}}),
 ]
 

@@ -59,14 +59,16 @@ md_strings = st.one_of(
     st.lists(st.sampled_from(MARKDOWN_STRINGS), min_size=2, max_size=3).map("".join),
     st.text(max_size=6),
 )
-md_primitives = st.one_of(st.none(), st.booleans(), st.integers(-5, 100), st.floats(allow_nan=False, allow_infinity=False), md_strings)
+md_primitives = st.one_of(st.none(), st.booleans(), st.integers(-5, 100),
+                          st.floats(allow_nan=False, allow_infinity=False), md_strings)
 md_keys = st.one_of(st.sampled_from(RESERVED_KEYS), md_strings)
 
 
 def tagged(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     """Objects shaped like the mapping's tagged blocks, valid or nearly valid."""
     rows = st.lists(
-        st.fixed_dictionaries({"depth": st.integers(0, 2), "done": st.sampled_from([True, False, None]), "text": children}),
+        st.fixed_dictionaries(
+            {"depth": st.integers(0, 2), "done": st.sampled_from([True, False, None]), "text": children}),
         min_size=1,
         max_size=4,
     )
@@ -83,13 +85,15 @@ def tagged(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
         st.fixed_dictionaries({"alert": st.sampled_from(["NOTE", "TIP", "x"]), "text": children}),
         st.fixed_dictionaries({"html": st.sampled_from(["<div>\nx\n</div>", "<!-- c -->", "<b>", "<!-- open"])}),
         st.fixed_dictionaries({"columns": st.lists(md_keys, min_size=1, max_size=3)}),
-        st.fixed_dictionaries({"table": st.lists(st.fixed_dictionaries({"a": md_primitives, "b": md_primitives}), min_size=1, max_size=2)}),
+        st.fixed_dictionaries({"table": st.lists(st.fixed_dictionaries({"a": md_primitives, "b": md_primitives}),
+                                                 min_size=1, max_size=2)}),
         st.fixed_dictionaries({"done": st.booleans(), "text": children}),
         st.fixed_dictionaries(
             {
                 "link_references": st.lists(
                     st.fixed_dictionaries(
-                        {"label": st.sampled_from(["A", "a", "B B"]), "href": st.sampled_from(["/u", "x y", ""]), "title": st.sampled_from(["", "t", 'a"b'])}
+                        {"label": st.sampled_from(["A", "a", "B B"]), "href": st.sampled_from(["/u", "x y", ""]),
+                         "title": st.sampled_from(["", "t", 'a"b'])}
                     ),
                     max_size=2,
                 )
@@ -100,7 +104,8 @@ def tagged(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 
 markdown_values = st.recursive(
     md_primitives,
-    lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(md_keys, children, max_size=4), tagged(children)),
+    lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(md_keys, children, max_size=4),
+                               tagged(children)),
     max_leaves=12,
 )
 

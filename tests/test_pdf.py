@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import shutil
 import sys
 import tracemalloc
@@ -292,7 +293,7 @@ def test_typed_cells_encode_back_to_their_exact_text(text: str) -> None:
 def test_field_names_are_unique_and_non_empty(header: list[str | None]) -> None:
     names = field_names(header)
     assert len(names) == len(header) and len(set(names)) == len(names) and all(names)
-    assert all(name.startswith(cell or f"col{i}") for i, (name, cell) in enumerate(zip(names, header), 1))
+    assert all(name.startswith(cell or f"col{i}") for i, (name, cell) in enumerate(zip(names, header, strict=True), 1))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -436,7 +437,7 @@ def test_markdown_blocks_read_back_literally(kind: str, level: int, raw: str) ->
 @given(st.lists(st.text(max_size=6).map(clean), min_size=1, max_size=4))
 @settings(max_examples=examples(100), deadline=None)
 def test_markdown_table_cells_read_back_literally(cells: list[str]) -> None:
-    row = dict(zip(field_names(cells), cells))
+    row = dict(zip(field_names(cells), cells, strict=True))
     markdown = render_markdown({"blocks": [], "tables": [{"page": 1, "rows": [row]}]})
     shown = [inline_text(t) for t in parser().parse(markdown) if t.type == "inline"]
     assert shown == list(row) + cells
@@ -539,7 +540,7 @@ def test_parallel_workers_give_the_single_worker_output(tmp_path: Any) -> None:
 def test_any_split_into_ranges_reads_the_same_pages(cuts: list[int]) -> None:
     data = six_varied_pages()
     bounds = [0, *cuts, 6]
-    split = [rec for start, stop in zip(bounds, bounds[1:]) for rec in extract_range(data, start, stop, Options())]
+    split = [rec for start, stop in itertools.pairwise(bounds) for rec in extract_range(data, start, stop, Options())]
     assert split == extract_range(data, 0, 6, Options())
 
 

