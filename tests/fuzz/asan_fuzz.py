@@ -7,7 +7,8 @@ the process; it runs on a normal build too. Exit status 1 on the first mismatch,
 - decode: random JSON-model values encoded by the pure encoder (every delimiter, indents 1-4), then garbled by
   random edits (deleted characters, structural noise, re-indented, duplicated, swapped or blank lines, changed
   counts, tabs, comments), as UTF-8 bytes with ill-formed sequences inserted, plus hostile shapes (deep
-  nesting, long lines, huge declared lengths, escapes).
+  nesting, long lines, huge declared lengths, escapes), and now and then with allocations made to fail
+  (_testcapi.set_nomemory): MemoryError, a decline or the right value.
   The compiled value must equal the pure one type for type; where the pure decoder raises, the compiled one
   must answer NotImplemented. A valid document straight from the encoder must not fall back.
 - encode: random JSON-model values; the compiled text must be byte-identical to the pure text, or
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import importlib.machinery
 import importlib.util
 import math
@@ -70,7 +72,7 @@ def same(expected: Any, actual: Any) -> bool:
         elif isinstance(left, list):
             if len(left) != len(right):
                 return False
-            pending += zip(left, right)
+            pending += zip(left, right, strict=True)
         elif isinstance(left, float):
             if left != right or math.copysign(1.0, left) != math.copysign(1.0, right):
                 return False
@@ -176,7 +178,8 @@ def hostile(rng: random.Random) -> str:
     if kind == 2:
         return f"a[{rng.choice([size, 10**12, 10**17])}]: " + ",".join(str(rng.randint(-9, 9)) for _ in range(size))
     if kind == 3:
-        return 'a: "' + "".join(rng.choice(['\\"', "\\n", "\\u00e9", "x", "\\\\", "\\u4f60"]) for _ in range(size)) + '"'
+        escapes = ['\\"', "\\n", "\\u00e9", "x", "\\\\", "\\u4f60"]
+        return 'a: "' + "".join(rng.choice(escapes) for _ in range(size)) + '"'
     if kind == 4:
         return f"t[{size}]{{a,b{{c,d}}}}:\n" + "".join(f"  {i},x,{i / 7}\n" for i in range(size))
     return "x" * size * 100
@@ -193,6 +196,19 @@ def check_decode(c_decode: Callable[..., Any], text: str, indent: int, must_hand
     if got is NotImplemented:
         return "a valid encoder document fell back" if must_handle else None
     return None if same(expected, got) else f"pure {expected!r} != compiled {got!r}"
+
+
+def check_nomemory(c_decode: Callable[..., Any], testcapi: Any, text: str, indent: int, start: int) -> str | None:
+    """Decode with every allocation from the `start`-th on failing: MemoryError, a decline or the right value."""
+    expected = decoder.decode(text, indent_size=indent)
+    testcapi.set_nomemory(start, 0)
+    try:
+        got = c_decode(text, True, indent)
+    except MemoryError:
+        return None
+    finally:
+        testcapi.remove_mem_hooks()
+    return None if got is NotImplemented or same(expected, got) else f"after failed allocations: {got!r}"
 
 
 def check_encode(c_encode: Callable[..., Any], data: Any, delimiter: str, indent: int) -> str | None:
@@ -215,9 +231,14 @@ def main() -> int:
     args = parser.parse_args()
     c_decode = load(args.modules, "_cdecoder").decode
     c_encode = load(args.modules, "_cencoder").encode
+    nomemory: Any
+    try:
+        nomemory = importlib.import_module("_testcapi")  # allocation-failure injection, where it ships
+    except ImportError:
+        nomemory = None
     rng = random.Random(args.seed)
     deadline = time.monotonic() + args.seconds
-    counts = {"decode": 0, "garbled": 0, "bytes": 0, "hostile": 0, "encode": 0}
+    counts = {"decode": 0, "garbled": 0, "bytes": 0, "hostile": 0, "no memory": 0, "encode": 0}
     while time.monotonic() < deadline:
         data = value(rng)
         delimiter, indent = rng.choice(DELIMITERS), rng.randint(1, 4)
@@ -240,6 +261,9 @@ def main() -> int:
             data = rng.choice([bytes, bytearray, memoryview])(bytes(blob))
             problems.append(("bytes", data, check_decode(c_decode, data, indent, must_handle=False)))
             counts["bytes"] += 1
+        if text is not None and nomemory is not None and rng.random() < 0.05:
+            problems.append(("no memory", text, check_nomemory(c_decode, nomemory, text, indent, rng.randrange(200))))
+            counts["no memory"] += 1
         if rng.random() < 0.05:
             doc = hostile(rng)
             problems.append(("hostile", doc, check_decode(c_decode, doc, 2, must_handle=False)))
