@@ -1,29 +1,32 @@
 /* Compiled TOON decoder: a faster way to the pure-Python codec's exact output (see toon/accelerator.py).
 
    decode(text, strict, indent_size) returns the value of a TOON document, or NotImplemented for anything it
-   does not take on: non-strict mode, a str subclass or bytes, text with lone surrogates, and EVERY invalid or
-   doubtful document. The caller then runs the pure decoder (toon/decoder.py), which raises the located error;
-   so this module never raises a decoding error of its own, and its messages cannot drift from the pure ones.
-   Only a real MemoryError propagates.
+   does not take on: non-strict mode, a str subclass, text with lone surrogates, ill-formed UTF-8 bytes, and
+   EVERY invalid or doubtful document. The caller then runs the pure decoder (toon/decoder.py), which raises
+   the located error; so this module never raises a decoding error of its own, and its messages cannot drift
+   from the pure ones. Only a real MemoryError propagates.
 
    Design, mirroring the pure decoder (decoder.py, scopes.py, lines.py, tokens.py, headers.py):
    - The text is read as UTF-8 bytes in place: an ASCII str's data is its UTF-8; other text is encoded once
-     (a lone surrogate cannot be encoded: NotImplemented). Every structural character is ASCII, so the byte
-     scanner finds the same lines, colons, quotes and delimiters as the pure decoder finds in characters.
+     (a lone surrogate cannot be encoded: NotImplemented); bytes, bytearray and memoryviews are read where they
+     are once checked to be well-formed UTF-8 (lines.to_text). Every structural character is ASCII, so the
+     byte scanner finds the same lines, colons, quotes and delimiters as the pure decoder finds in characters.
    - `next_line` is lines.scan done lazily: split on "\n", one trailing "\r" dropped, indentation counted in
      spaces, comment lines ("#" after the indentation) and blank lines skipped, a blank line remembered for the
      next line (the §12 array-span rule), a tab in indentation or a depth that is no multiple of indent_size
      refused. Trailing blank lines close nothing, just as the pure scan drops them.
    - An explicit stack of scopes (object, list, table, keyed table, done root), as in scopes.py: a line first
      closes the scopes deeper than it (a list, table or keyed table checks its declared count), then must sit
-     exactly at the depth of the top scope, which reads it. Nothing recurses on the C stack, so any depth is
-     handled; declared lengths are only compared, never used to allocate.
+     exactly at the depth of the top scope, which reads it (object_line, item_line, table_rows, keyed_rows).
+     Nothing recurses on the C stack, so any depth is handled; declared lengths are only compared, never used
+     to allocate.
    - Tokens follow tokens.py: quoted runs skip `\` + any character, a cell or key ends at the first unquoted
      delimiter or colon, values are quoted strings (§7.1 escapes only), true/false/null, numbers of the §4
-     grammar (ints exact, floats by PyOS_string_to_double, -0.0 and underflow -> 0.0, out of range refused) and
-     otherwise the token itself.
-   - Keys and field names are looked up in a small per-document cache of str objects, so the repeated keys of
-     list items and rows are neither re-created nor re-hashed.
+     grammar (ints exact; floats exact by Clinger's fast path or PyOS_string_to_double; -0.0 and underflow ->
+     0.0; out of range refused) and otherwise the token itself.
+   - Speed: keys, field names and short unquoted values come from small per-document caches of str objects
+     (repeated keys are neither re-created nor re-hashed), rows are built into presized dicts, and the cyclic
+     GC is paused while the tree grows (no Python code runs meanwhile).
    Errors: a function that meets anything it does not handle returns -1 or NULL WITHOUT setting an exception
    (the caller unwinds and the module answers NotImplemented); an exception that is set is a real one. */
 #define PY_SSIZE_T_CLEAN
@@ -1551,8 +1554,8 @@ static PyObject *py_decode(PyObject *self, PyObject *const *args, Py_ssize_t nar
 
 static PyMethodDef methods[] = {
     {"decode", (PyCFunction)(void (*)(void))py_decode, METH_FASTCALL,
-     "decode(text, strict, indent_size) -> the value of a TOON document, or NotImplemented (the pure decoder "
-     "then reads it, and reports any error)."},
+     "decode(text, strict, indent_size) -> the value of a TOON document (str, or UTF-8 bytes, bytearray or "
+     "memoryview), or NotImplemented: the pure decoder then reads it, and reports any error."},
     {NULL, NULL, 0, NULL},
 };
 
