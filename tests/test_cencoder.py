@@ -200,6 +200,7 @@ DECLINED = [
     {"lone \udfff": 1},
     "\ufeff\ud800",
     10**5000,
+    _deep(250),  # beyond the compiled encoder's depth limit, within the pure one's
     _deep(MAX_DEPTH + 5),
     _cycle(),
 ]

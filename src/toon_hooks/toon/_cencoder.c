@@ -1235,7 +1235,7 @@ static int put_short_decimal(Enc *e, double x, double ax)
         return NO;
     }
     unsigned long long digits = (unsigned long long)n;
-    while (digits % 10 == 0) { /* fewer decimals; d stays >= 1 as x is not integral */
+    while (d > 1 && digits % 10 == 0) { /* fewer decimals (x is not integral: one stays) */
         digits /= 10;
         d--;
     }
