@@ -225,43 +225,54 @@ static inline int begin_item(Enc *e, Py_ssize_t depth)
     return put(e, "- ", 2);
 }
 
-/* Append the decimal digits of an unsigned 64-bit number. */
-static int put_u64(Enc *e, unsigned long long x)
+/* The number of decimal digits of x. */
+static inline int digit_count(unsigned long long x)
 {
-    char tmp[24];
-    char *end = tmp + sizeof tmp, *p = end;
+    int count = 1;
+    for (; x >= 10000; x /= 10000) {
+        count += 4;
+    }
+    return count + (x >= 10) + (x >= 100) + (x >= 1000);
+}
+
+/* Write the `count` decimal digits of x ending at `end`, right to left (two at a time). */
+static inline void write_digits(char *end, unsigned long long x)
+{
     while (x >= 100) {
         unsigned i = (unsigned)(x % 100) * 2;
         x /= 100;
-        *--p = DIGIT_PAIRS[i + 1];
-        *--p = DIGIT_PAIRS[i];
+        *--end = DIGIT_PAIRS[i + 1];
+        *--end = DIGIT_PAIRS[i];
     }
     if (x >= 10) {
-        *--p = DIGIT_PAIRS[x * 2 + 1];
-        *--p = DIGIT_PAIRS[x * 2];
+        *--end = DIGIT_PAIRS[x * 2 + 1];
+        *--end = DIGIT_PAIRS[x * 2];
     } else {
-        *--p = (char)('0' + x);
+        *--end = (char)('0' + x);
     }
-    return put(e, p, end - p);
 }
 
-/* Append a signed 64-bit number. */
+/* Append a signed 64-bit number, written in place (a scratch copy costs a store-forwarding stall). */
 static int put_i64(Enc *e, long long x)
 {
-    if (x < 0) {
-        if (put_char(e, '-') < 0) {
-            return FAIL;
-        }
-        return put_u64(e, 0ULL - (unsigned long long)x);
+    unsigned long long magnitude = x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x;
+    int count = digit_count(magnitude) + (x < 0);
+    if (RESERVE(e, count) < 0) {
+        return FAIL;
     }
-    return put_u64(e, (unsigned long long)x);
+    if (x < 0) {
+        e->buf[e->len] = '-';
+    }
+    write_digits(e->buf + e->len + count, magnitude);
+    e->len += count;
+    return OK;
 }
 
 /* Append the bracket segment of a header (§6): "[N]", "[N|]" or "[N\t]", with §9.5's colon when `keyed`
  * ("[N:]"). */
 static int put_bracket(Enc *e, Py_ssize_t count, int keyed)
 {
-    if (put_char(e, '[') < 0 || put_u64(e, (unsigned long long)count) < 0) {
+    if (put_char(e, '[') < 0 || put_i64(e, (long long)count) < 0) {
         return FAIL;
     }
     if (keyed && put_char(e, ':') < 0) {
@@ -1230,7 +1241,7 @@ static int put_short_decimal(Enc *e, double x, double ax)
         }
         scaled = ax * POW10[d];
     }
-    double n = floor(scaled + 0.5);
+    double n = (double)(unsigned long long)(scaled + 0.5); /* round half up; truncation is floor here */
     if (n / POW10[d] != ax) {
         return NO;
     }
@@ -1239,20 +1250,23 @@ static int put_short_decimal(Enc *e, double x, double ax)
         digits /= 10;
         d--;
     }
-    char tmp[48], *p = tmp + sizeof tmp;
-    for (int i = 0; i < d; i++) { /* the decimals, then the integer part, right to left */
+    int whole = digit_count(digits) - d; /* digits before the point ("0." when none) */
+    int size = (x < 0) + (whole > 0 ? whole : 1) + 1 + d;
+    if (RESERVE(e, size) < 0) {
+        return FAIL;
+    }
+    char *out = e->buf + e->len, *p = out + size;
+    for (int i = 0; i < d; i++) { /* the decimals, then the integer part, right to left, in place */
         *--p = (char)('0' + digits % 10);
         digits /= 10;
     }
     *--p = '.';
-    do {
-        *--p = (char)('0' + digits % 10);
-        digits /= 10;
-    } while (digits);
+    write_digits(p, digits);
     if (x < 0) {
-        *--p = '-';
+        out[0] = '-';
     }
-    return put(e, p, tmp + sizeof tmp - p);
+    e->len += size;
+    return OK;
 }
 
 #if RYU_AVAILABLE
@@ -1311,8 +1325,13 @@ static int put_float(Enc *e, double x)
     if (x == 0) {
         return put_char(e, '0');
     }
-    if (ax < 1e21 && x == floor(x)) {
-        return put_integral_float(e, x); /* repr(x)[:-2] below 1e16 (exact there), int(x) above */
+    if (ax < 4503599627370496.0) { /* 2**52: the integral test by truncation (cheaper than floor) */
+        long long whole = (long long)x;
+        if ((double)whole == x) {
+            return put_i64(e, whole); /* repr(x)[:-2], exact digits below 1e16 */
+        }
+    } else if (ax < 1e21) {
+        return put_integral_float(e, x); /* integral from 2**52 on: repr(x)[:-2] below 1e16, int(x) above */
     }
     if (ax >= 1e-4 && ax < 1e16 && put_short_decimal(e, x, ax) == OK) {
         return OK;
