@@ -1480,8 +1480,10 @@ static PyObject *py_decode(PyObject *self, PyObject *const *args, Py_ssize_t nar
     d.step = step;
     d.top_counted = -1;
     if (PyUnicode_CheckExact(text)) {
-        if (PyUnicode_READY(text) < 0)
+#if PY_VERSION_HEX < 0x030C0000
+        if (PyUnicode_READY(text) < 0)  /* (a no-op, and deprecated, from 3.12 on) */
             return NULL;
+#endif
         if (PyUnicode_IS_ASCII(text)) {
             d.buf = (const char *)PyUnicode_DATA(text);
             d.n = PyUnicode_GET_LENGTH(text);
