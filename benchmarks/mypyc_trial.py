@@ -46,7 +46,8 @@ for seed, name in enumerate(codec.DATASETS):
 
 def _patched_copy(dest: Path) -> None:
     """Copy the package to `dest` and patch the codec modules where mypyc refuses them (behaviour unchanged)."""
-    shutil.copytree(ROOT / "src" / "toon_hooks", dest / "toon_hooks", ignore=shutil.ignore_patterns("*.so", "__pycache__"))
+    skip = shutil.ignore_patterns("*.so", "__pycache__")
+    shutil.copytree(ROOT / "src" / "toon_hooks", dest / "toon_hooks", ignore=skip)
     for name in MODULES:
         path = dest / "toon_hooks" / "toon" / f"{name}.py"
         text = _BUILTIN_SUBCLASS.sub(r"@__import__('mypy_extensions').mypyc_attr(native_class=False)\n\1",
