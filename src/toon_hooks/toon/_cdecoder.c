@@ -1463,6 +1463,7 @@ static int utf8_check(const unsigned char *s, Py_ssize_t n, int *ascii)
 /* decode(text, strict, indent_size): the value of the document, or NotImplemented (see the top). */
 static PyObject *py_decode(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
+    (void)self;
     if (nargs != 3 || args[1] != Py_True || !PyLong_CheckExact(args[2]))
         Py_RETURN_NOTIMPLEMENTED;
     Py_ssize_t step = PyLong_AsSsize_t(args[2]);
