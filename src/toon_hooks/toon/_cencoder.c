@@ -411,61 +411,74 @@ static inline int is_ready(PyObject *s)
 #define Py_ALWAYS_INLINE
 #endif
 
-/* put_wide's work for one string kind (a constant once inlined, so each kind gets its own loops). */
+/* Write the UTF-8 of one non-ASCII code point at `out`; return the new end. */
+static inline char *write_utf8(char *out, Py_UCS4 c)
+{
+    if (c < 0x800) {
+        *out++ = (char)(0xC0 | (c >> 6));
+        *out++ = (char)(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+        *out++ = (char)(0xE0 | (c >> 12));
+        *out++ = (char)(0x80 | ((c >> 6) & 0x3F));
+        *out++ = (char)(0x80 | (c & 0x3F));
+    } else {
+        *out++ = (char)(0xF0 | (c >> 18));
+        *out++ = (char)(0x80 | ((c >> 12) & 0x3F));
+        *out++ = (char)(0x80 | ((c >> 6) & 0x3F));
+        *out++ = (char)(0x80 | (c & 0x3F));
+    }
+    return out;
+}
+
+/* put_wide's work for one string kind (a constant once inlined, so each kind gets its own loop). One pass
+ * writes the UTF-8 one byte after where it belongs while it learns whether quotes are needed: then the
+ * opening quote fills that byte, or the text moves back by one; text that needs escapes too (rare) is
+ * written again with them. */
 static Py_ALWAYS_INLINE inline int put_wide_kind(Enc *e, const void *data, Py_ssize_t n, int quote, const int kind)
 {
-    Py_ssize_t size = 0;
-    int unsafe = 0;
-    for (Py_ssize_t i = 0; i < n; i++) { /* UTF-8 size (escapes counted long), quoting reasons, surrogates */
+    if (n > (PY_SSIZE_T_MAX - 2) / 6) {
+        PyErr_NoMemory();
+        return FAIL;
+    }
+    if (RESERVE(e, 6 * n + 2) < 0) { /* at most 6 bytes a character: an escape, or 4 of UTF-8 */
+        return FAIL;
+    }
+    char *start = e->buf + e->len, *out = start + 1;
+    int unsafe = 0, escapes = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
         if (c < 0x80) {
             unsafe |= e->unsafe[c];
-            size += ESCAPED[c] ? 6 : 1;
-        } else if (c < 0x800) {
-            size += 2;
-        } else if (c < 0x10000) {
-            if (kind != PyUnicode_1BYTE_KIND && c >= 0xD800 && c <= 0xDFFF) {
-                return DECLINE;
-            }
-            size += 3;
+            escapes |= ESCAPED[c];
+            *out++ = (char)c;
+        } else if (kind != PyUnicode_1BYTE_KIND && c >= 0xD800 && c <= 0xDFFF) {
+            return DECLINE; /* a lone surrogate */
         } else {
-            size += 4;
+            out = write_utf8(out, c);
         }
     }
     if (quote < 0) { /* a non-ASCII string is never literal-like: only the first and last characters matter */
         Py_UCS4 first = PyUnicode_READ(kind, data, 0);
         quote = unsafe || PyUnicode_READ(kind, data, n - 1) == ' ' || first == '-' || first == '#' || first == ' ';
     }
-    if (RESERVE(e, size + 2) < 0) {
-        return FAIL;
-    }
-    char *out = e->buf + e->len;
-    if (quote) {
-        *out++ = '"';
-    }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (c < 0x80) {
-            if (quote && ESCAPED[c]) {
+    if (!quote) {
+        memmove(start, start + 1, (size_t)(out - start - 1));
+        out--;
+    } else if (escapes) {
+        out = start + 1;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, i);
+            if (c >= 0x80) {
+                out = write_utf8(out, c);
+            } else if (ESCAPED[c]) {
                 out += write_escape(out, (unsigned char)c);
             } else {
                 *out++ = (char)c;
             }
-        } else if (c < 0x800) {
-            *out++ = (char)(0xC0 | (c >> 6));
-            *out++ = (char)(0x80 | (c & 0x3F));
-        } else if (c < 0x10000) {
-            *out++ = (char)(0xE0 | (c >> 12));
-            *out++ = (char)(0x80 | ((c >> 6) & 0x3F));
-            *out++ = (char)(0x80 | (c & 0x3F));
-        } else {
-            *out++ = (char)(0xF0 | (c >> 18));
-            *out++ = (char)(0x80 | ((c >> 12) & 0x3F));
-            *out++ = (char)(0x80 | ((c >> 6) & 0x3F));
-            *out++ = (char)(0x80 | (c & 0x3F));
         }
     }
     if (quote) {
+        *start = '"';
         *out++ = '"';
     }
     e->len = out - e->buf;
