@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib.machinery import EXTENSION_SUFFIXES
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
@@ -31,6 +32,15 @@ class OptionalBuildExt(build_ext):
             self.failed.append(type(exc).__name__)
         if self.failed:
             print(_NOTE.format(", ".join(self.failed)), file=sys.stderr)
+
+    def copy_file(self, infile: str, outfile: str, *args: object, **kwargs: object) -> tuple[str, bool]:
+        """Put a built module in place by renaming a copy: overwriting the file a running process has mapped
+        (an in-place rebuild while tests run) crashes that process."""
+        if not outfile.endswith(tuple(EXTENSION_SUFFIXES)):
+            return super().copy_file(infile, outfile, *args, **kwargs)
+        staged, copied = super().copy_file(infile, f"{outfile}.new", *args, **kwargs)
+        os.replace(staged, outfile)
+        return outfile, copied
 
     def build_extension(self, ext: Extension) -> None:
         try:
