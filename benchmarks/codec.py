@@ -28,8 +28,9 @@ import json
 import random
 import sys
 import time
+from collections.abc import Callable
 from functools import partial
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import toon_hooks
 import toon_hooks.toon
@@ -84,7 +85,8 @@ def orders(rng: random.Random, count: int = 500) -> dict[str, Any]:
 
 
 def _order_item(rng: random.Random) -> dict[str, Any]:
-    return {"sku": f"SKU-{rng.randrange(9999):04d}", "qty": rng.randrange(1, 9), "price": rng.randrange(99, 99999) / 100}
+    price = rng.randrange(99, 99999) / 100
+    return {"sku": f"SKU-{rng.randrange(9999):04d}", "qty": rng.randrange(1, 9), "price": price}
 
 
 def events(rng: random.Random, count: int = 2000) -> list[dict[str, Any]]:
@@ -260,7 +262,7 @@ def race(contenders: dict[str, Callable[[], Any]], repeats: int) -> dict[str, fl
         try:
             start = clock()
             func()
-        except Exception:  # a placeholder or broken codec: reported as such, the others still measured
+        except Exception:  # noqa: BLE001 - a placeholder or broken codec: reported as such, the others measured
             continue
         loops[name] = max(1, round(MIN_SAMPLE / max(clock() - start, 1e-6)))
     best = dict.fromkeys(loops, float("inf"))
@@ -296,12 +298,12 @@ def measure(value: Any, codecs: dict[str, Codec], repeats: int) -> Row:
             continue
         try:
             encoded = codec.encode(value) == ours
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - another codec's failure is a result to report
             same[name] = f"enc fails ({type(exc).__name__})"
             continue
         try:
             decoded = codec.decode(ours) == data
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - another codec's failure is a result to report
             same[name] = f"dec fails ({type(exc).__name__})"
             continue
         same[name] = ("yes" if decoded else "dec differs") if encoded else ("enc differs" if decoded else "both differ")
@@ -413,10 +415,10 @@ def hostile_table() -> None:
     plain: tuple[float, float] | None = None
     for name, (text, lenient) in small.items():
         data = text.encode()
-        api = _best(lambda: toon_hooks.loads(data, strict=not lenient))
-        command = _best(lambda: toon_to_json(data, strict=not lenient))
+        api = _best(partial(toon_hooks.loads, data, strict=not lenient))
+        command = _best(partial(toon_to_json, data, strict=not lenient))
         double = large[name][0].encode()
-        scale = _best(lambda: toon_to_json(double, strict=not lenient)) / command
+        scale = _best(partial(toon_to_json, double, strict=not lenient)) / command
         if plain is None:  # the first document, plain text, is the baseline
             plain = api, command
         cells = (name, f"{len(data) / 1e6:.1f}", f"{api:.3f}", f"{api / plain[0]:.1f}x", f"{command:.3f}",

@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO_ROOT
 
 SOURCE = REPO_ROOT / "src" / "toon_hooks" / "toon" / "_cencoder.c"

@@ -1,7 +1,8 @@
 """The TOON 4.0 codec: pure text <-> JSON-model values, json-module style API."""
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import ToonDecodeError
 

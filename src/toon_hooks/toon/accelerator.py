@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 _OFF = os.environ.get("TOON_HOOKS_PURE", "") not in ("", "0")
 

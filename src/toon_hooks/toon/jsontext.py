@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Iterable, Iterator
 from itertools import repeat
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 _encode_string: Callable[[str], str] = json.encoder.encode_basestring  # the C function; no \\u escapes
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
