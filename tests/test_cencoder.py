@@ -14,16 +14,15 @@ import tracemalloc
 from typing import Any
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import FLOAT_EDGES, TRICKY_KEYS, TRICKY_STRINGS, json_values, keys, primitives, strings
 
 from toon_hooks import toon
 from toon_hooks.toon import accelerator
 from toon_hooks.toon.encoder import MAX_DEPTH
 from toon_hooks.toon.encoder import encode as pure_encode
-
-from conftest import examples
-from strategies import FLOAT_EDGES, TRICKY_KEYS, TRICKY_STRINGS, json_values, keys, primitives, strings
 
 c_encode = accelerator.c_encode
 pytestmark = pytest.mark.skipif(
@@ -245,11 +244,11 @@ def test_declined_options_fall_back(delimiter: Any, indent: Any) -> None:
     assert c_encode({"a": 1}, delimiter, indent) is NotImplemented
     try:
         expected: Any = pure_encode({"a": 1}, delimiter=delimiter, indent_size=indent)
-    except Exception as exc:  # whatever the pure encoder raises, the public one raises too
+    except Exception as exc:  # noqa: BLE001 - whatever the pure encoder raises, the public one must raise too
         expected = type(exc)
     try:
         got: Any = toon.encode({"a": 1}, delimiter=delimiter, indent_size=indent)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - compared with the pure encoder's exception type below
         got = type(exc)
     assert got == expected
 
