@@ -16,6 +16,8 @@ from .tokens import parse_number, parse_numbers, parse_value, quoted_cells, spli
 
 _NOT_PLAIN = ("", " ", "[")
 """How the text after `- ` starts when a list item is no plain `key: value` (empty key, extra space, header)."""
+_ODD_ITEM = ("", " ")
+"""How the text after `- ` starts when a list item needs `item`'s general reading (empty, extra spaces)."""
 _PARSED_START = SPECIAL_START | {"["}
 """First characters of the values that `read_lines` does not store as they are: parsed tokens and `[]`."""
 _UNSEEN = object()
@@ -102,7 +104,7 @@ class Decoder:
         lines, state = self.lines, self.state
         depths, contents, stack, strict = lines.depths, lines.contents, self.stack, self.strict
         values, step, count = self.values, self.step, len(depths)
-        cached = values.get
+        cached, parse, headers = values.get, self.parse, self.headers
         spare: list[ObjectScope] = []  # scopes of ended `key:` blocks, recycled (configs open objects often)
         try:
             top = stack[-1]
@@ -128,9 +130,35 @@ class Decoder:
                 if fields is not None and colon and '"' not in head:  # the colon is the first unquoted one
                     key, start = head, 0
                 elif (
-                    fields is None and colon and type(top) is ListScope and head[:2] == "- "
-                    and head[2:3] not in _NOT_PLAIN and '"' not in head
+                    fields is None and type(top) is ListScope and head[:2] == "- " and head[2:3] not in _ODD_ITEM
+                    and (not colon or '"' not in head)
                 ):
+                    if not colon:  # `- value`: a primitive item
+                        token = head[2:].rstrip(" ")
+                        if token[0] not in _PARSED_START:
+                            top.target.append(token)  # a plain string: nothing to parse
+                        else:
+                            try:
+                                top.target.append(parse(token) if token != "[]" else [])
+                            except TokenError as exc:
+                                raise _shifted(exc, 2) from None
+                        position += 1
+                        continue
+                    if head[2] == "[":  # `- [N]: …`, an inline array or a list, if its header was seen before
+                        header = headers.get(head[2:])
+                        if header is None or header.fields is not None:
+                            position = self.item(top, text, position)
+                        else:
+                            inline = rest.strip(" ")
+                            if inline:
+                                top.target.append(self.inline_values(header, inline, text, 2))
+                                position += 1
+                                continue
+                            value, position = self.open_header(header, text, 2, depth + step, position)
+                            top.target.append(value)
+                        top = stack[-1]
+                        depth, fields = top.depth, top.fields
+                        continue
                     key, start = head[2:], 2  # `- key: …` opens a list-item object, its first field read below
                     fields = {}
                     top.target.append(fields)
@@ -356,8 +384,11 @@ class Decoder:
         """Return the values of a primitive array written inline (§9.1): `inline`, the text after the colon of
         the header at `text[start:]`, trimmed."""
         delimiter = header.delimiter
-        quoted = quoted_cells(inline, delimiter) if '"' in inline else None  # all cells quoted: read in one go
-        pieces = quoted if quoted is not None else split_cells(inline, delimiter)
+        if '"' in inline:
+            quoted = quoted_cells(inline, delimiter)  # all cells quoted: read in one go
+            pieces = quoted if quoted is not None else split_cells(inline, delimiter)
+        else:
+            quoted, pieces = None, inline.split(delimiter)
         if len(pieces) != header.length and self.strict:
             raise TokenError(
                 f"expected {plural(header.length, 'value')} for {label(header)}, found {len(pieces)}",

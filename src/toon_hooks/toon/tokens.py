@@ -167,7 +167,11 @@ class ValueMemo(dict):  # type: ignore[type-arg]
     __slots__ = ()
 
     def __missing__(self, token: str) -> Any:
-        value = self[token] = parse_value(token) if token[:1] in SPECIAL_START else token
+        first = token[:1]
+        if first in NUMBER_START:  # (numbers miss most: one call less than through parse_value)
+            value = self[token] = parse_number(token)
+        else:
+            value = self[token] = parse_value(token) if first in SPECIAL_START else token
         return value
 
 
