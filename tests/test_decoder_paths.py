@@ -75,6 +75,10 @@ def test_fast_and_general_paths_agree(
         "- a: 1",  # no root header
         "x[2]:\n  - [0]:\n    - 1\n  - y",  # an empty list that is not: its scope must still be there
         "x[2]:\n  - [0]:\n\n  - [0]:\ny[0]:",  # empty lists that no line follows inside take no scope
+        "x[5]:\n  - 1\n  - plain words\n  - []\n  - \"q\"\n  - 1e999",  # primitive items, the last out of range
+        "x[4]:\n  - [2]: 1,2\n  - [2]: 1\n  - [1]:\n    - a\n  - [2]: \"a\",b",  # known item headers, a bad count
+        "x[3]:\n  - [1]:\n    - [1]: y\n  - [1]: z\n  - [1]{a}:\n      1",  # nested lists, a header with fields
+        "x[2]:\n  -  spaced\n  - [2]: 01,-0.0",  # an extra space after `-`, number-like strings and -0.0
     ],
 )
 def test_paths_agree_on_hand_picked_documents(text: str) -> None:

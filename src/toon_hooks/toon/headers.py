@@ -49,15 +49,20 @@ class Fields(NamedTuple):
         """Return the objects of a table given as its trimmed cell tokens in row order; long tables are
         converted column by column (see `parse_column`), short ones token by token.
 
-        A malformed token raises TokenError; the caller then reads the rows one by one to locate it.
+        A malformed token raises TokenError; the caller then reads the rows one by one to locate it. A long
+        table's `cells` are emptied once its columns are made: the objects come next, and the first passes of the
+        cyclic GC that their allocation sets off would otherwise walk that list too (of 2,000,000 tokens in a
+        250,000-row table: its decode 1.10 -> 1.03 s).
         """
         width = self.width
-        if len(cells) < _COLUMN_MIN * width:
+        count = len(cells) // width
+        if count < _COLUMN_MIN:
             rows = zip(*[iter(map(parse, cells))] * width)  # consecutive groups of `width` values
         else:
             rows = zip(*[parse_column(cells[index::width], parse) for index in range(width)])
+            cells.clear()
         if self.objects is not None:
-            return self.objects(rows, len(cells) // width)
+            return self.objects(rows, count)
         return [self.build(row) for row in rows]
 
     def build(self, cells: Sequence[Any]) -> dict[str, Any]:

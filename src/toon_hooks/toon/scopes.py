@@ -347,7 +347,7 @@ class KeyedScope(CountedScope):
         header = self.header
         assert header is not None and header.fields is not None
         fields, delimiter, parse, target = header.fields, header.delimiter, state.parse, self.target
-        strict = state.strict
+        strict, width = state.strict, header.fields.width
         if fields.duplicate is not None:
             self.check_fields(state)
         wait = batches is not None and batches.wants(fields, end - first)
@@ -361,8 +361,11 @@ class KeyedScope(CountedScope):
                 else:
                     key = key.rstrip(" ")
                 cells = rest.strip(" ")
-                pieces = split_cells(cells, delimiter) if cells else []
-                if len(pieces) != fields.width:
+                if '"' in cells:
+                    pieces = split_cells(cells, delimiter)
+                else:
+                    pieces = cells.split(delimiter) if cells else []  # (no quote: the plain split is exact)
+                if len(pieces) != width:
                     raise self.width_error(len(pieces), len(text) - len(rest))
                 if strict and key in target:
                     raise TokenError(f'duplicate key "{key}"', 0)
