@@ -46,3 +46,17 @@ def test_list_moved_deeper_in_non_strict_mode_keeps_its_items_apart() -> None:
 )
 def test_quoted_cells_may_hold_the_delimiter(cells: str, values: list[str]) -> None:
     assert decode(f"v[{len(values)}]: {cells}") == {"v": values}
+
+
+def test_repeated_inline_list_items_decode_to_separate_lists() -> None:
+    # `read_lines` memoizes the values of a short `- [N]: …` line: every item must still get its own list.
+    value = decode("m[3]:\n  - [2]: 1,x\n  - [2]: 1,x\n  - [2]: 1,x")
+    assert value == {"m": [[1, "x"]] * 3}
+    first, second, third = value["m"]
+    assert first is not second and second is not third
+    first.append(2)
+    assert second == [1, "x"]
+
+
+def test_repeated_inline_list_item_after_a_bad_count_is_still_an_error() -> None:
+    assert where("m[2]:\n  - [2]: 1\n  - [2]: 1") == (2, 6, "expected 2 values for the array, found 1")
