@@ -35,9 +35,10 @@ def _install(sdist: Path, venv: Path, env: dict[str, str]) -> tuple[str, subproc
     """Install `sdist` into a fresh venv that sees this environment's packages; return pip's log and a probe run."""
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)], check=True)
     python = str(venv / "bin" / "python")
+    env = {key: value for key, value in env.items() if key != "PYTHONPATH"}  # the venv's copy, not a checkout's
     pip = subprocess.run([python, "-m", "pip", "install", "-v", "--no-deps", "--no-build-isolation", "--no-cache-dir",
                           str(sdist)], capture_output=True, text=True, env=env, check=True)
-    probe = subprocess.run([python, "-c", _PROBE], capture_output=True, text=True, cwd=venv, check=True)
+    probe = subprocess.run([python, "-c", _PROBE], capture_output=True, text=True, cwd=venv, check=True, env=env)
     return pip.stdout + pip.stderr, probe
 
 
