@@ -12,7 +12,7 @@ from .headers import Header, HeaderError, HeaderMemo, header_start
 from .lines import Document, Lines, scan, to_text
 from .scopes import NEVER, DecodeState, DoneScope, KeyedScope, ListScope, ObjectScope, TableScope, label, plural
 from .tokens import NUMBER_START, SPECIAL_START, TokenError, ValueMemo, cell_values, find_unquoted, parse_key
-from .tokens import parse_number, parse_numbers, parse_value, quoted_cells, split_cells
+from .tokens import parse_number, parse_numbers, quoted_cells, split_cells
 
 _NOT_PLAIN = ("", " ", "[")
 """How the text after `- ` starts when a list item is no plain `key: value` (empty key, extra space, header)."""
@@ -20,8 +20,6 @@ _ODD_ITEM = ("", " ")
 """How the text after `- ` starts when a list item needs `item`'s general reading (empty, extra spaces)."""
 _PARSED_START = SPECIAL_START | {"["}
 """First characters of the values that `read_lines` does not store as they are: parsed tokens and `[]`."""
-_UNSEEN = object()
-"""The memo's answer for a token not parsed before."""
 _MEMO_NUMBER = 4
 """Longest number token that `read_lines` memoizes."""
 _MEMO_ARRAY = 64
@@ -109,7 +107,7 @@ class Decoder:
         lines, state = self.lines, self.state
         depths, contents, stack, strict = lines.depths, lines.contents, self.stack, self.strict
         values, step, count = self.values, self.step, len(depths)
-        cached, parse, headers = values.get, self.parse, self.headers
+        parse, headers = self.parse, self.headers
         arrays: dict[str, tuple[Any, ...]] = {}
         spare: list[ObjectScope] = []  # scopes of ended `key:` blocks, recycled (configs open objects often)
         try:
@@ -126,12 +124,15 @@ class Decoder:
                                 closed.close(state)  # (objects need no closing checks)
                             elif closed.opened_at >= 0:
                                 spare.append(closed)  # the scope of a `key:` block: the next one reuses it
-                    skip = stack[-1].depth != level and state.settle(position) is None
                     top = stack[-1]
+                    if top.depth != level:  # a blank line before, a jump, or a line that non-strict mode moves
+                        skip = state.settle(position) is None
+                        top = stack[-1]
+                        if skip:
+                            depth, fields = top.depth, top.fields
+                            position += 1  # a line that non-strict mode skips
+                            continue
                     depth, fields = top.depth, top.fields
-                    if skip:
-                        position += 1  # a line that non-strict mode skips
-                        continue
                 head, colon, rest = text.partition(":")
                 if fields is not None and colon and '"' not in head:  # the colon is the first unquoted one
                     key, start = head, 0
@@ -215,13 +216,10 @@ class Decoder:
                 elif token == "[]":
                     fields[key] = []
                 else:
-                    value = cached(token, _UNSEEN)
-                    if value is _UNSEEN:
-                        try:
-                            value = values[token] = parse_value(token)
-                        except TokenError as exc:
-                            raise _shifted(exc, text.index(token, len(head) + 1)) from None
-                    fields[key] = value
+                    try:
+                        fields[key] = values[token]  # (a miss parses the token: see ValueMemo)
+                    except TokenError as exc:
+                        raise _shifted(exc, text.index(token, len(head) + 1)) from None
                 position += 1
         except TokenError as exc:
             raise lines.error(position, exc.msg, exc.offset) from None
