@@ -79,6 +79,9 @@ def test_fast_and_general_paths_agree(
         "x[4]:\n  - [2]: 1,2\n  - [2]: 1\n  - [1]:\n    - a\n  - [2]: \"a\",b",  # known item headers, a bad count
         "x[3]:\n  - [1]:\n    - [1]: y\n  - [1]: z\n  - [1]{a}:\n      1",  # nested lists, a header with fields
         "x[2]:\n  -  spaced\n  - [2]: 01,-0.0",  # an extra space after `-`, number-like strings and -0.0
+        "t[2]: a,b\nt[2]: c\nu[1]: x",  # a known inline header: its bad count comes before the duplicate key
+        "t[2]: a,b\nu[2]: c,d\nt[2]: e,f",  # a known inline header with a duplicate key
+        "o:\n  t[2]: a,b\n  t[2]:\n    - x",  # a known header without inline values opens a list
     ],
 )
 def test_paths_agree_on_hand_picked_documents(text: str) -> None:

@@ -186,6 +186,15 @@ class Decoder:
                     depth, fields = top.depth, top.fields
                     continue
                 if "[" in head:  # a header, perhaps
+                    header = headers.get(head)  # (seen before: see HeaderMemo)
+                    inline = rest.strip(" ")
+                    if header is not None and header.fields is None and header.key is not None and inline and not start:
+                        value = self.inline_values(header, inline, text, 0)  # (errors before a duplicate key's)
+                        if strict and header.key in fields:
+                            raise TokenError(f'duplicate key "{header.key}"', 0)
+                        fields[header.key] = value  # an inline array, the usual header field: read right here
+                        position += 1
+                        continue
                     position = self.bracket_field(fields, text, head, rest, start, depth, position)
                     if stack[-1] is not top:  # the header opened a block
                         top = stack[-1]
@@ -238,8 +247,8 @@ class Decoder:
         """Read the field at `text[start:]` (its line at `depth`) whose key part, `head` up to the first colon
         with `rest` after it, holds a `[` but no quote; return the position of the next line to read.
 
-        Mostly it is a header seen before in this document (see HeaderMemo), read right here; else `field`
-        reads it.
+        Mostly it is a header seen before in this document (see HeaderMemo) that opens a block (an inline array
+        `read_lines` reads itself), read right here; else `field` reads it.
         """
         headers = self.headers
         header = headers.get(head) or headers.get(text)
@@ -247,16 +256,12 @@ class Decoder:
             return self.field(obj, text, start, len(head), depth, position)
         key = header.key
         if header.fields is None:
-            inline = rest.strip(" ")  # (`rest` follows the header's colon)
-            if inline:
-                value = self.inline_values(header, inline, text, 0)  # (its errors come before a duplicate key's)
-                if self.strict and key in obj:
-                    raise TokenError(f'duplicate key "{key}"', 0)
-                obj[key] = value
-                return position + 1
+            if rest.strip(" "):  # inline values (`rest` follows the header's colon)
+                return self.field(obj, text, start, len(head), depth, position)
         elif not header.keyed and rest.strip(" \t"):  # values after a field list: let `field` report (or read) them
             return self.field(obj, text, start, len(head), depth, position)
-        self.check_new(obj, key, 0)  # (before the rows of a block, which may be read right away)
+        if self.strict and key in obj:  # (before the rows of a block, which may be read right away)
+            raise TokenError(f'duplicate key "{key}"', 0)
         obj[key], position = self.open_header(header, text, 0, depth + self.step, position)
         return position
 
