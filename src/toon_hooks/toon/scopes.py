@@ -254,7 +254,11 @@ class ListScope(CountedScope):
     __slots__ = ("item",)
 
     def __init__(self, depth: int, opened_at: int, target: Any, header: Header, length_at: int) -> None:
-        super().__init__(depth, opened_at, target, header, length_at)
+        self.depth = depth  # (not through super(): lists of small lists open one scope per item)
+        self.opened_at = opened_at
+        self.target = target
+        self.header = header
+        self.length_at = length_at
         self.item = ObjectScope(NEVER, NEVER, None)
         """The scope of the list-item object being read, reused from item to item (one allocation per list)."""
 
