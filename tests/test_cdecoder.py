@@ -136,7 +136,8 @@ def mutate(text: str, rng: random.Random) -> str:
     return text
 
 
-@settings(max_examples=examples(1500), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# 500 here (52 s for 1500 in CI): .ci/run's AddressSanitizer fuzz compares tens of thousands more garbled documents.
+@settings(max_examples=examples(500), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(json_values(), st.sampled_from(DELIMITERS), st.sampled_from(INDENTS), st.randoms(use_true_random=False))
 def test_mutated_documents_agree_or_decline(value: Any, delimiter: str, indent: int, rng: random.Random) -> None:
     text = encoder.encode(value, delimiter=delimiter, indent_size=indent)
