@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toon_hooks import ToonDecodeError, decode
 from toon_hooks.toon.tokens import TokenError, parse_value, split_cells
-from conftest import examples
 
 pytestmark = pytest.mark.usefixtures("codec_path")
 

@@ -13,15 +13,14 @@ from typing import Any
 
 import pytest
 import toon_format
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import json_model_equal, json_values
 
 from toon_hooks import decode, encode
 from toon_hooks.toon.encoder import MAX_DEPTH
 from toon_hooks.toon.jsontext import dumps_json
-
-from strategies import json_model_equal, json_values
-from conftest import examples
 
 pytestmark = pytest.mark.usefixtures("codec_path")
 

@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +19,6 @@ import toon_hooks
 from toon_hooks import ToonDecodeError, decode
 from toon_hooks.errors import LocatedError
 from toon_hooks.toon.tokens import MAX_INT_DIGITS
-from conftest import examples
 
 pytestmark = pytest.mark.usefixtures("codec_path")
 

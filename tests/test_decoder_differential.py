@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import random
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import toon_format
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import json_values, primitives
 
 from toon_hooks import ToonDecodeError, decode
-from conftest import examples
 
 pytestmark = pytest.mark.usefixtures("codec_path")
 
@@ -256,7 +257,9 @@ def quote_inside_field_name(text: str) -> bool:
 EXCUSED = (non_key_before_bracket, tab_after_fields_colon, duplicate_fields_without_rows, quote_inside_field_name)
 
 
-@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
 @given(
     json_values(),
     st.sampled_from(DELIMITERS),

@@ -101,7 +101,8 @@ def test_general_mode_reads_no_line_in_the_fast_loop(monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(Decoder, "read_lines", refuse)
     text = "a:\n  b[2]{x}:\n    1\n    2\nc[2]:\n  - d: 1\n  - e"
-    assert outcome(text, True, 2, fast=False) == ("value", repr({"a": {"b": [{"x": 1}, {"x": 2}]}, "c": [{"d": 1}, "e"]}))
+    expected = {"a": {"b": [{"x": 1}, {"x": 2}]}, "c": [{"d": 1}, "e"]}
+    assert outcome(text, True, 2, fast=False) == ("value", repr(expected))
 
 
 def _imports(module: str) -> set[str]:

@@ -388,7 +388,7 @@ class Colour(enum.IntEnum):
     RED = 1
 
 
-class Mode(str, enum.Enum):
+class Mode(str, enum.Enum):  # noqa: UP042 - the str mixin itself is what is encoded here
     FAST = "fast"
 
 
@@ -428,7 +428,7 @@ def test_scalar_host_types() -> None:
         Colour.RED,
         Mode.FAST,
         datetime.date(2024, 2, 29),
-        datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc),
+        datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.UTC),
         datetime.time(7, 8),
     ]
     assert encode(value) == '[5]: 1,fast,2024-02-29,"2024-01-02T03:04:05+00:00","07:08:00"'

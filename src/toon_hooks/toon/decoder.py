@@ -11,8 +11,19 @@ from ..errors import ToonDecodeError
 from .headers import Header, HeaderError, HeaderMemo, header_start
 from .lines import Document, Lines, scan, to_text
 from .scopes import NEVER, DecodeState, DoneScope, KeyedScope, ListScope, ObjectScope, TableScope, label, plural
-from .tokens import NUMBER_START, SPECIAL_START, TokenError, ValueMemo, cell_values, find_unquoted, parse_key
-from .tokens import parse_number, parse_numbers, quoted_cells, split_cells
+from .tokens import (
+    NUMBER_START,
+    SPECIAL_START,
+    TokenError,
+    ValueMemo,
+    cell_values,
+    find_unquoted,
+    parse_key,
+    parse_number,
+    parse_numbers,
+    quoted_cells,
+    split_cells,
+)
 
 _NOT_PLAIN = ("", " ", "[")
 """How the text after `- ` starts when a list item is no plain `key: value` (empty key, extra space, header)."""

@@ -21,16 +21,25 @@ Strings with lone surrogates (U+D800–U+DFFF) have no TOON form and raise ``Val
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from itertools import chain
 from operator import itemgetter
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 from .delimiters import DELIMITERS
 from .quoting import (
-    NumberText, encode_key, encode_strings, format_decimal, int_token, json_key_text, json_path_step, number_tokens,
-    quote, rows_template, token_functions,
+    NumberText,
+    encode_key,
+    encode_strings,
+    format_decimal,
+    int_token,
+    json_key_text,
+    json_path_step,
+    number_tokens,
+    quote,
+    rows_template,
+    token_functions,
 )
 
 MAX_DEPTH = 300

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import operator
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import compress
-from typing import Sequence
 
 from ..errors import ToonDecodeError
 

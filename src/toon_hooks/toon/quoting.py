@@ -4,8 +4,9 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any, Callable, Sequence
+from typing import Any
 
 _ESCAPES: dict[int, str] = {code: f"\\u{code:04x}" for code in range(0x20)}
 _ESCAPES.update({ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
@@ -66,7 +67,7 @@ def token_functions(
     }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def string_encoder(delimiter: str) -> Callable[[str], str]:
     """Return the function that encodes one string value for `delimiter`, quoting only when §7.2 requires."""
     unsafe = _UNSAFE[delimiter].search
@@ -109,7 +110,9 @@ def encode_strings(texts: Sequence[str], delimiter: str) -> list[str]:
         return list(map(encode, texts))  # (see `quote`)
     bodies = _json_quote(joined)[1:-1].split("\x7f")
     return [
-        f'"{body}"' if unsafe(text) else text if text and text[-1] != " " and text[0] not in _RISKY_FIRST else encode(text)
+        f'"{body}"' if unsafe(text)
+        else text if text and text[-1] != " " and text[0] not in _RISKY_FIRST
+        else encode(text)
         for text, body in zip(texts, bodies)
     ]
 

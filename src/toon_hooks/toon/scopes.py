@@ -3,7 +3,8 @@ and the decode state they share (`DecodeState`): they never see the decoder itse
 field and list-item lines that it hands them."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..errors import ToonDecodeError
 from .headers import Header

@@ -10,8 +10,9 @@ error reported is still the first one in the document.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import chain
-from typing import Any, Generic, Iterator, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from .headers import Fields, Header, ObjectMaker
 from .tokens import Parser, split_cells

@@ -12,7 +12,8 @@ import json
 import math
 import re
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 Parser = Callable[[str], Any]
 """Turns a trimmed value token into its value: `parse_value`, or a memoizing equivalent."""
