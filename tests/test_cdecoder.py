@@ -80,7 +80,7 @@ def check(text: Any, indent: int = 2, *, must_handle: bool = False) -> str:
 # Valid documents: the encoder's output, every delimiter and indent, must be read in C to the same value.
 
 
-@settings(max_examples=examples(600), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(json_values(), st.sampled_from(DELIMITERS), st.sampled_from(INDENTS))
 def test_encoded_values_decode_in_c_like_pure(value: Any, delimiter: str, indent: int) -> None:
     text = encoder.encode(value, delimiter=delimiter, indent_size=indent)
@@ -136,8 +136,8 @@ def mutate(text: str, rng: random.Random) -> str:
     return text
 
 
-# 500 here (52 s for 1500 in CI): .ci/run's AddressSanitizer fuzz compares tens of thousands more garbled documents.
-@settings(max_examples=examples(500), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# 300 here (52 s for 1500 in CI): .ci/run's AddressSanitizer fuzz compares tens of thousands more garbled documents.
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(json_values(), st.sampled_from(DELIMITERS), st.sampled_from(INDENTS), st.randoms(use_true_random=False))
 def test_mutated_documents_agree_or_decline(value: Any, delimiter: str, indent: int, rng: random.Random) -> None:
     text = encoder.encode(value, delimiter=delimiter, indent_size=indent)

@@ -7,7 +7,6 @@ JSON values (the known differences concern host types only; see test_differences
 from __future__ import annotations
 
 import collections
-import json
 import types
 from typing import Any
 
@@ -20,13 +19,13 @@ from strategies import json_model_equal, json_values
 
 from toon_hooks import decode, encode
 from toon_hooks.toon.encoder import MAX_DEPTH
-from toon_hooks.toon.jsontext import dumps_json
 
 pytestmark = pytest.mark.usefixtures("codec_path")
 
 DELIMITERS = st.sampled_from([",", "\t", "|"])
 INDENTS = st.integers(1, 4)
-PROPERTY = settings(max_examples=examples(300), deadline=None)
+PROPERTY = settings(max_examples=examples(200), deadline=None)
+"""200 on each codec path (the ci profile runs both): 400 values per property where one path ran 300."""
 
 
 def _own_decoder_ready() -> bool:
@@ -81,19 +80,6 @@ def test_round_trip(value: Any, delimiter: str, indent: int) -> None:
 def test_reencoding_is_stable(value: Any, delimiter: str, indent: int) -> None:
     text = encode(value, delimiter=delimiter, indent_size=indent)
     assert encode(decode(text, indent_size=indent), delimiter=delimiter, indent_size=indent) == text
-
-
-@PROPERTY
-@given(json_values(), st.sampled_from([None, 0, 1, 2, 4]))
-def test_json_writer_writes_what_json_dumps_writes(value: Any, indent: int | None) -> None:
-    separators = (",", ":") if indent is None else (",", ": ")
-    text = json.dumps(value, indent=indent, separators=separators, ensure_ascii=False)
-    assert dumps_json(value, indent) == text
-    if indent is None:  # and beyond json's recursion, where compact text comes from the writer's own loop
-        deep = value
-        for _ in range(1500):
-            deep = [deep]
-        assert dumps_json(deep) == "[" * 1500 + text + "]" * 1500
 
 
 def _as_host(value: Any) -> Any:
