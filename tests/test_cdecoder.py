@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from conftest import examples
+from fuzz.asan_fuzz import same
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import json_values, keys, primitives, strings
@@ -35,29 +36,6 @@ INDENTS = (1, 2, 3, 4)
 def c_decode(text: Any, strict: Any = True, indent_size: Any = 2) -> Any:
     assert accelerator.c_decode is not None
     return accelerator.c_decode(text, strict, indent_size)
-
-
-def same(expected: Any, actual: Any) -> bool:
-    """Equality that tells 1 from 1.0 from True, 0.0 from -0.0, and checks key order (iterative: any depth)."""
-    pending = [(expected, actual)]
-    while pending:
-        left, right = pending.pop()
-        if type(left) is not type(right):
-            return False
-        if isinstance(left, dict):
-            if list(left) != list(right):
-                return False
-            pending += [(value, right[key]) for key, value in left.items()]
-        elif isinstance(left, list):
-            if len(left) != len(right):
-                return False
-            pending += zip(left, right, strict=True)
-        elif isinstance(left, float):
-            if left != right or math.copysign(1.0, left) != math.copysign(1.0, right):
-                return False
-        elif left != right:
-            return False
-    return True
 
 
 def check(text: Any, indent: int = 2, *, must_handle: bool = False) -> str:
