@@ -53,20 +53,10 @@ def accelerated() -> bool:
     return accelerator.c_encode is not None and accelerator.c_decode is not None
 
 
-def dumps(
-    value: Any,
-    *,
-    delimiter: str = ",",
-    indent_size: int = 2,
-    default: Callable[[Any], Any] | None = None,
-) -> str:
-    """Return `value` as a TOON document (alias of `encode`)."""
-    return encode(value, delimiter=delimiter, indent_size=indent_size, default=default)
-
-
-def loads(text: Document, *, strict: bool = True, indent_size: int = 2) -> Any:
-    """Return the value of a TOON document (alias of `decode`)."""
-    return decode(text, strict=strict, indent_size=indent_size)
+dumps = encode
+"""The json-module name for `encode`."""
+loads = decode
+"""The json-module name for `decode`."""
 
 
 def dump(
