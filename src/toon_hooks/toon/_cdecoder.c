@@ -425,6 +425,14 @@ static int fast_float(const char *p, const char *end, double *out)
     return 1;
 }
 
+/* The index of the first byte at or after `i` (and before `e`) that is not an ASCII digit. */
+static Py_ssize_t digits_end(const char *buf, Py_ssize_t i, Py_ssize_t e)
+{
+    while (i < e && buf[i] >= '0' && buf[i] <= '9')
+        i++;
+    return i;
+}
+
 /* Return the value of the token [s, e) that starts with '-' or a digit (tokens.parse_number): a number when
    the whole token is one by the §4 grammar, else the token as a string. NULL (no exception) for what the
    pure decoder refuses: a float out of range, an integer of more than MAX_INT_DIGITS digits. */
@@ -439,29 +447,27 @@ static PyObject *parse_number(Dec *d, Py_ssize_t s, Py_ssize_t e)
     if (i < e && buf[i] == '0') {
         i++;
     } else if (i < e && buf[i] >= '1' && buf[i] <= '9') {
-        while (i < e && buf[i] >= '0' && buf[i] <= '9')
-            i++;
+        i = digits_end(buf, i, e);
     } else {
         return make_str(d, buf + s, e - s);
     }
     Py_ssize_t int_end = i;
     int is_float = 0;
     if (i < e && buf[i] == '.') {
-        i++;
-        if (i >= e || buf[i] < '0' || buf[i] > '9')
-            return make_str(d, buf + s, e - s);
-        while (i < e && buf[i] >= '0' && buf[i] <= '9')
-            i++;
+        Py_ssize_t end = digits_end(buf, i + 1, e);
+        if (end == i + 1)
+            return make_str(d, buf + s, e - s);  /* "1." or "1.x": a string */
+        i = end;
         is_float = 1;
     }
     if (i < e && (buf[i] == 'e' || buf[i] == 'E')) {
         i++;
         if (i < e && (buf[i] == '+' || buf[i] == '-'))
             i++;
-        if (i >= e || buf[i] < '0' || buf[i] > '9')
+        Py_ssize_t end = digits_end(buf, i, e);
+        if (end == i)
             return make_str(d, buf + s, e - s);
-        while (i < e && buf[i] >= '0' && buf[i] <= '9')
-            i++;
+        i = end;
         is_float = 1;
     }
     if (i != e)
@@ -697,8 +703,7 @@ static Py_ssize_t match_bracket(const char *buf, Py_ssize_t p, Py_ssize_t e, Hea
     if (p < e && buf[p] == '0')
         p++;
     else if (p < e && buf[p] >= '1' && buf[p] <= '9')
-        while (p < e && buf[p] >= '0' && buf[p] <= '9')
-            p++;
+        p = digits_end(buf, p, e);
     else
         return -1;
     if (p - digits > 18)
