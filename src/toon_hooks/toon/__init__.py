@@ -2,12 +2,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import ModuleType
 from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import ToonDecodeError
 
 if TYPE_CHECKING:
     from .lines import Document
+
+_accelerator: ModuleType | None = None
+"""`accelerator`, once a call needed it: imported on first use, since option parsing imports this package on the
+warm hook path, and kept here, since importing it again on every call costs more than a small document's encoding."""
+
+
+def _compiled() -> ModuleType:
+    """Return the `accelerator` module (its `c_encode`/`c_decode` are read at each call, so tests can swap them)."""
+    global _accelerator
+    if _accelerator is None:
+        from . import accelerator
+
+        _accelerator = accelerator
+    return _accelerator
 
 __all__ = ["ToonDecodeError", "accelerated", "decode", "dump", "dumps", "encode", "load", "loads"]
 
@@ -20,9 +35,7 @@ def encode(
     default: Callable[[Any], Any] | None = None,
 ) -> str:
     """Return `value` as a TOON document (see `encoder.encode`); the compiled codec first when there is one."""
-    from . import accelerator  # here, not at the top: option parsing imports this package on the warm path
-
-    fast = accelerator.c_encode
+    fast = (_accelerator or _compiled()).c_encode
     if fast is not None:
         text = fast(value, delimiter, indent_size)
         if text is not NotImplemented:
@@ -34,9 +47,7 @@ def encode(
 
 def decode(text: Document, *, strict: bool = True, indent_size: int = 2) -> Any:
     """Return the value of a TOON document (see `decoder.decode`); the compiled codec first when there is one."""
-    from . import accelerator
-
-    fast = accelerator.c_decode
+    fast = (_accelerator or _compiled()).c_decode
     if fast is not None:
         value = fast(text, strict, indent_size)
         if value is not NotImplemented:
@@ -48,8 +59,7 @@ def decode(text: Document, *, strict: bool = True, indent_size: int = 2) -> Any:
 
 def accelerated() -> bool:
     """Whether `encode` and `decode` try the compiled codec (it was built and TOON_HOOKS_PURE is not set)."""
-    from . import accelerator
-
+    accelerator = _compiled()
     return accelerator.c_encode is not None and accelerator.c_decode is not None
 
 

@@ -25,8 +25,6 @@ from .tokens import (
     split_cells,
 )
 
-_NOT_PLAIN = ("", " ", "[")
-"""How the text after `- ` starts when a list item is no plain `key: value` (empty key, extra space, header)."""
 _ODD_ITEM = ("", " ")
 """How the text after `- ` starts when a list item needs `item`'s general reading (empty, extra spaces)."""
 _PARSED_START = SPECIAL_START | {"["}
@@ -206,7 +204,7 @@ class Decoder:
                         fields[header.key] = value  # an inline array, the usual header field: read right here
                         position += 1
                         continue
-                    position = self.bracket_field(fields, text, head, rest, start, depth, position)
+                    position = self.bracket_field(fields, text, head, header, rest, start, depth, position)
                     if stack[-1] is not top:  # the header opened a block
                         top = stack[-1]
                         depth, fields = top.depth, top.fields
@@ -253,16 +251,17 @@ class Decoder:
         return error
 
     def bracket_field(
-        self, obj: dict[str, Any], text: str, head: str, rest: str, start: int, depth: int, position: int
+        self, obj: dict[str, Any], text: str, head: str, header: Header | None, rest: str, start: int, depth: int,
+        position: int,
     ) -> int:
         """Read the field at `text[start:]` (its line at `depth`) whose key part, `head` up to the first colon
-        with `rest` after it, holds a `[` but no quote; return the position of the next line to read.
+        with `rest` after it, holds a `[` but no quote; `header` is the memo's header for `head`, if any. Return
+        the position of the next line to read.
 
         Mostly it is a header seen before in this document (see HeaderMemo) that opens a block (an inline array
         `read_lines` reads itself), read right here; else `field` reads it.
         """
-        headers = self.headers
-        header = headers.get(head) or headers.get(text)
+        header = header or self.headers.get(text)
         if header is None or header.key is None or start:
             return self.field(obj, text, start, len(head), depth, position)
         key = header.key
@@ -271,8 +270,7 @@ class Decoder:
                 return self.field(obj, text, start, len(head), depth, position)
         elif not header.keyed and rest.strip(" \t"):  # values after a field list: let `field` report (or read) them
             return self.field(obj, text, start, len(head), depth, position)
-        if self.strict and key in obj:  # (before the rows of a block, which may be read right away)
-            raise TokenError(f'duplicate key "{key}"', 0)
+        self.check_new(obj, key, 0)  # (before the rows of a block, which may be read right away)
         obj[key], position = self.open_header(header, text, 0, depth + self.step, position)
         return position
 
