@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING
 
 from .. import config as config_mod
@@ -52,6 +53,7 @@ def _run(check: bool, files: Sequence[str], *, all_files: bool, jobs: int | None
     root, in_git = project_root()
     config = config_mod.load(root)
     in_precommit = bool(os.environ.get("PRE_COMMIT"))
+    on_cluster = check  # only the check command may reach a cluster, not sync turned into a check by CI
     if os.environ.get("CI") and not check:
         check = True  # re-staging in CI would hide stale twins
         if not quiet:
@@ -67,12 +69,13 @@ def _run(check: bool, files: Sequence[str], *, all_files: bool, jobs: int | None
     report.problems += [Problem(path, f"resolves outside the project root {root}: toon-hooks reads and writes "
                                       "only inside it") for path in outside]
     try:
-        if check:  # only check may reach a cluster; `cluster` imports nothing heavy without an address
+        if on_cluster:  # `cluster` imports nothing heavy without an address
             from ..cluster import session
 
-            with session(scheduler, worker_reads=worker_reads, root=root):
-                stale = sync_twins(root, config, request, store, report, progress_printer())
+            place: AbstractContextManager[object] = session(scheduler, worker_reads=worker_reads, root=root)
         else:
+            place = nullcontext()
+        with place:
             stale = sync_twins(root, config, request, store, report, progress_printer())
         if check and config.budgets:
             report.problems += _budget_problems(root, request.paths, config, store)
