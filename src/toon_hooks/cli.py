@@ -99,8 +99,18 @@ def _declared(name: str, entry: Command | Group) -> click.Command:
                        help=entry.help)
 
 
-@click.group(commands=[_declared(name, entry) for name, entry in COMMANDS.items()],
-             context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """Declares a subcommand only when it runs (or help lists it): one command's options, not all ten, per run."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        return None if entry is None else _declared(cmd_name, entry)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="toon-hooks")
 def main() -> None:
     """Keep TOON and Markdown twins of your documents in sync; convert, check and count tokens."""
