@@ -41,7 +41,7 @@ class FileState(NamedTuple):
     @property
     def head(self) -> str:
         """The first HEAD bytes as text (undecodable bytes escaped): where the marker and front matter are."""
-        return _text(self.data[:HEAD])
+        return file_text(self.data[:HEAD])
 
 
 Files = Mapping[str, FileState | None]
@@ -220,7 +220,7 @@ def check(match: Match, files: Files, config: Config) -> Loaded | Problem | Skip
         what = "a symlink" if twin.link else f"unreadable ({twin.error})"
         return Problem(match.twin, f"is {what}; toon-hooks writes twins only as regular files (replace it with "
                                    f"one, or stop tracking {match.source})")
-    twin_text = _text(twin.data)
+    twin_text = file_text(twin.data)
     marker = twins.parse_marker(twin_text)
     conflicted = False
     if marker is None:
@@ -243,7 +243,7 @@ def proven_fresh(loaded: Loaded, fresh_digest: str) -> bool:
             and loaded.marker.fresh_digest == fresh_digest)
 
 
-def _text(data: bytes) -> str:
+def file_text(data: bytes) -> str:
     """Decode file bytes, escaping what is not UTF-8 so that nothing is lost."""
     return data.decode("utf-8", "surrogateescape")
 

@@ -52,7 +52,7 @@ def find_orphans(root: str, paths: Sequence[str]) -> list[tuple[str, str]]:
         try:
             if not stat.S_ISREG(os.lstat(full).st_mode):  # symlinks, folders, FIFOs are no twins
                 continue
-            head = read_bytes(full, 1024).decode("utf-8", "replace")
+            head = pairing.file_text(read_bytes(full, pairing.HEAD))  # as sync reads it: names stay exact
         except OSError:  # vanished meanwhile
             continue
         source = pairing.named_source(path, head)
