@@ -282,3 +282,18 @@ def test_invalid_toon_is_shown_with_its_line_and_a_caret(repo: Path) -> None:
     at = next(i for i, line in enumerate(lines) if line.startswith("bad.toon:2:"))
     column = int(lines[at].split(":")[2])
     assert lines[at + 1] == "    b[2]: x" and lines[at + 2] == "    " + " " * (column - 1) + "^"
+
+
+def test_a_symlinked_twin_is_refused_without_reading_what_it_points_at(
+        repo: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    from toon_hooks import sync as sync_mod
+
+    target = tmp_path_factory.mktemp("elsewhere") / "big.toon"
+    target.write_text("a: 1\n" * 1000)
+    (repo / "data" / "agents.toon").symlink_to(target)
+    read: list[str] = []
+    real = sync_mod.read_bytes
+    monkeypatch.setattr(sync_mod, "read_bytes", lambda path, *a, **k: read.append(path) or real(path, *a, **k))
+    result = invoke("sync", "data/agents.json")
+    assert result.exit_code == 1 and "is a symlink" in result.output, result.output
+    assert not any(path.endswith("agents.toon") for path in read)

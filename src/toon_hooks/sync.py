@@ -95,9 +95,10 @@ class Request(NamedTuple):
     """The project is a git work tree: a twin regenerated after a merge conflict is staged to resolve it."""
 
 
-def scan(root: str, path: str, whole_up_to: int, head: int = pairing.HEAD) -> FileState | None:
+def scan(root: str, path: str, whole_up_to: int, head: int = pairing.HEAD, *, follow: bool = True) -> FileState | None:
     """Look at one path (lstat, then stat through a symbolic link) and read it when it is a regular file: whole
-    when it has at most `whole_up_to` bytes, else its first `head`. None when there is nothing at the path."""
+    when it has at most `whole_up_to` bytes, else its first `head`; a link to one only when `follow`. None when
+    there is nothing at the path."""
     full = os.path.join(root, path)
     try:
         info = os.lstat(full)
@@ -113,6 +114,8 @@ def scan(root: str, path: str, whole_up_to: int, head: int = pairing.HEAD) -> Fi
         return FileState(path, "folder", info.st_size, link=link, error=os.strerror(errno.EISDIR))
     if not stat.S_ISREG(info.st_mode):
         return FileState(path, "other", info.st_size, link=link, error="not a regular file")
+    if link and not follow:
+        return FileState(path, "file", info.st_size, link=True)
     whole = info.st_size <= whole_up_to
     try:
         data = read_bytes(full) if whole else read_bytes(full, head) if head else b""
@@ -146,8 +149,9 @@ def _load(root: str, matches: Iterable[Match], files: dict[str, FileState | None
          report: Report) -> list[Loaded]:
     """Read what the pairs need whole and judge each (`pairing.check`): refusals become problems or notes."""
     matches = list(matches)
+    only_twins = {match.twin for match in matches} - {match.source for match in matches}  # refused if links
     for path in pairing.to_read(matches, files, config):
-        files[path] = scan(root, path, sys.maxsize)
+        files[path] = scan(root, path, sys.maxsize, follow=path not in only_twins)
     loaded = []
     for match in matches:
         result = pairing.check(match, files, config)
