@@ -12,7 +12,6 @@ from typing import ClassVar
 
 from ..errors import ToonHooksError
 from ..options import Options
-from .spec import EXTENSIONS as EXTENSIONS  # re-exported: callers of the registry name formats by extension
 from .spec import SPECS
 from .spec import format_of as format_of
 
