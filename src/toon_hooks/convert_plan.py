@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Sequence
 from typing import NamedTuple, NoReturn
 
@@ -16,7 +15,7 @@ from .errors import ToonHooksError
 from .formats import registry
 from .formats.spec import OUTPUT_EXTENSION, SPECS
 from .options import Options
-from .paths import STDIN, Source, input_label
+from .paths import STDIN, Source, input_label, read_input
 
 
 def default_target(source: str) -> str:
@@ -78,7 +77,7 @@ def plan(sources: Sequence[Source], source_format: str | None, target: str | Non
             failures.append(f"{label}: error: unknown format (use --from)")
             continue
         try:
-            data = _read(source.path)
+            data = read_input(source.path)
         except OSError as exc:
             failures.append(f"{label}: error: cannot read: {exc.strerror or exc}")
             continue
@@ -108,10 +107,3 @@ def _picked(source: Source, source_format: str | None, target: str | None) -> bo
     they are (they are no input then, so `convert DIR --to toon` refreshes the TOON files of DIR)."""
     fmt = registry.format_of(source.path)
     return not source.in_folder or not ((source_format and fmt != source_format) or fmt == target)
-
-
-def _read(path: str) -> bytes:
-    if path == STDIN:
-        return sys.stdin.buffer.read()
-    with open(path, "rb") as fh:
-        return fh.read()

@@ -23,6 +23,16 @@ def input_label(arg: str) -> str:
     return STDIN_LABEL if arg == STDIN else arg
 
 
+def read_input(arg: str) -> bytes:
+    """Return the bytes of the file `arg`, or of stdin for "-" (OSError as `open` raises it)."""
+    if arg == STDIN:
+        import sys
+
+        return sys.stdin.buffer.read()
+    with open(arg, "rb") as fh:
+        return fh.read()
+
+
 def project_root() -> tuple[str, bool]:
     """Return the work tree root (or the current folder outside git) and whether it is a git work tree."""
     top = git.toplevel(".")

@@ -13,7 +13,7 @@ from ..formats.registry import decode_text, get
 from ..fsio import write_atomic
 from ..options import DELIMITERS, Options
 from ..output import EXIT_OK
-from ..paths import STDIN, input_label
+from ..paths import STDIN, input_label, read_input
 from ..toon import decode as decode_toon
 from ..toon.encoder import MAX_DEPTH
 from ..toon.jsontext import dumps_json
@@ -77,11 +77,8 @@ def _locate_nesting(text: str) -> None:
 
 def _read(source: str) -> bytes:
     """Return the bytes of a file, or of stdin for "-"."""
-    if source == STDIN:
-        return sys.stdin.buffer.read()
     try:
-        with open(source, "rb") as fh:
-            return fh.read()
+        return read_input(source)
     except OSError as exc:
         raise ToonHooksError(f"cannot read {source}: {exc.strerror or exc}") from None
 

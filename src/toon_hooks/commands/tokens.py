@@ -9,7 +9,7 @@ from .. import config as config_mod
 from ..cache import store_for
 from ..errors import LocatedError, ToonHooksError
 from ..output import EXIT_FAIL, EXIT_OK, err, located, out
-from ..paths import expand_sources, project_root
+from ..paths import expand_sources, project_root, read_input
 from ..token_forms import FileTokens, count_files
 from ..token_report import format_table, report_json, report_rows
 from ..tokens import TokenCounter
@@ -19,8 +19,7 @@ def _read(paths: Sequence[str]) -> tuple[list[tuple[str, bytes]], list[tuple[str
     files, errors = [], []
     for path in paths:
         try:
-            with open(path, "rb") as fh:
-                files.append((path, fh.read()))
+            files.append((path, read_input(path)))
         except OSError as exc:
             errors.append((path, ToonHooksError(f"cannot read: {exc.strerror or exc}")))
     return files, errors
